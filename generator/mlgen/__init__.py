@@ -1,0 +1,3 @@
+"""mlgen: requirements in, a compliant and costed ML repository out."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,483 @@
+"""The questionnaire: what a team tells mlgen about compliance, budget and scale.
+
+Every field has a description, a secure and cheap default, and constraints in its type; rules
+that span fields live in ``model_validator(mode="after")``. ``load_answers`` turns files, ``--set``
+overrides and defaults into a validated :class:`Answers`, or raises :class:`AnswersError` whose
+details are ``path: message`` lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from mlgen.errors import AnswersError
+from mlgen.resources import data_file
+
+Framework = Literal["hipaa", "soc2", "gdpr", "pci_dss", "iso27001"]
+Classification = Literal["public", "internal", "confidential", "restricted"]
+Isolation = Literal["none", "private", "isolated"]
+Gpu = Literal["auto", "t4", "a10g", "l4", "a100", "h100"]
+InferenceMode = Literal["none", "auto", "online", "serverless", "async", "batch"]
+Stage = Literal["prototype", "pilot", "production"]
+
+CLASSIFICATION_ORDER: tuple[Classification, ...] = ("public", "internal", "confidential", "restricted")
+# Minimum audit-log retention in days each regime asks for (HIPAA 45 CFR 164.316(b)(2)(i): 6 years;
+# PCI DSS v4.0 req. 10.5.1: 12 months).
+MIN_RETENTION_DAYS: dict[str, int] = {"hipaa": 2190, "pci_dss": 365}
+# Regimes under which keys must be customer-managed and data at least confidential.
+STRICT_FRAMEWORKS = ("hipaa", "pci_dss")
+
+_SLUG = r"^[a-z][a-z0-9-]{1,22}[a-z0-9]$"
+_ENV = r"^[a-z][a-z0-9]{1,9}$"
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+@cache
+def aws_regions() -> dict[str, dict[str, str]]:
+    """Known AWS regions → ``{jurisdiction, location}``."""
+    with data_file("regions_aws.yaml").open(encoding="utf-8") as fh:
+        return dict(yaml.safe_load(fh)["regions"])
+
+
+@cache
+def priced_regions() -> tuple[str, ...]:
+    """Regions for which mlgen ships price data (a blueprint must be costed)."""
+    with data_file("prices_aws.yaml").open(encoding="utf-8") as fh:
+        return tuple(sorted(yaml.safe_load(fh)["meta"]["regions"]))
+
+
+def residency_regions(residency: tuple[str, ...] | list[str]) -> set[str] | None:
+    """Regions allowed by ``compliance.data_residency`` (``None`` = anywhere)."""
+    if not residency:
+        return None
+    regions = aws_regions()
+    allowed: set[str] = set()
+    for item in residency:
+        if item in regions:
+            allowed.add(item)
+        else:
+            allowed.update(r for r, meta in regions.items() if meta["jurisdiction"] == item)
+    return allowed
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=False)
+
+
+class Project(_Section):
+    """Who owns the project and how resources are named."""
+
+    name: str = Field(
+        "Demo ML", min_length=1, max_length=80, description="Human-readable project name.",
+        examples=["Fraud Scoring"],
+    )
+    slug: str | None = Field(
+        None, pattern=_SLUG,
+        description="Short lowercase name used in every resource name (derived from name when empty).",
+        examples=["fraud-scoring"],
+    )
+    owner: str = Field(
+        "ml-platform@example.com", pattern=_EMAIL,
+        description="Owning team's e-mail; tagged on resources and default budget alert recipient.",
+    )
+    cost_center: str = Field(
+        "CC-0000", min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.:/=+@-]+$",
+        description="Cost-allocation tag value for finance.", examples=["CC-1234"],
+    )
+    github_repository: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
+        description="owner/repo on GitHub; when set, OIDC roles for CI plan/apply are created.",
+        examples=["acme/fraud-scoring"],
+    )
+    needs_internet: bool = Field(
+        False,
+        description="Jobs or notebooks download from the public internet (pip, Hugging Face Hub).",
+    )
+
+    @model_validator(mode="after")
+    def _derive_slug(self) -> Project:
+        if self.slug is None:
+            slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:24].strip("-")
+            if not re.match(_SLUG, slug):
+                raise ValueError(
+                    f"cannot derive a slug from name {self.name!r}; set project.slug "
+                    "(lowercase letters, digits and '-', 3-24 characters, starting with a letter)"
+                )
+            object.__setattr__(self, "slug", slug)
+        return self
+
+    @property
+    def package(self) -> str:
+        """Python package name of the ML code."""
+        assert self.slug is not None
+        return self.slug.replace("-", "_")
+
+
+class Cloud(_Section):
+    """Where the infrastructure runs."""
+
+    provider: Literal["aws"] = Field("aws", description="Cloud provider (AWS today; GCP and Azure later).")
+    region: str = Field("us-east-1", description="Primary AWS region.", examples=["eu-west-1"])
+    dr_region: str | None = Field(
+        None, description="Disaster-recovery region: data is replicated there when set.",
+        examples=["eu-central-1"],
+    )
+    environments: list[Annotated[str, Field(pattern=_ENV)]] = Field(
+        default_factory=lambda: ["dev"], min_length=1, max_length=5,
+        description="Environments, each its own Terraform root (and ideally its own AWS account).",
+        examples=[["dev", "prod"]],
+    )
+
+    @field_validator("environments")
+    @classmethod
+    def _unique_envs(cls, value: list[str]) -> list[str]:
+        dupes = sorted({v for v in value if value.count(v) > 1})
+        if dupes:
+            raise ValueError(f"environment names must be unique; repeated: {', '.join(dupes)}")
+        return value
+
+    @field_validator("region", "dr_region")
+    @classmethod
+    def _known_region(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        priced = priced_regions()
+        if value not in priced:
+            hint = _did_you_mean(value, [*priced, *aws_regions()])
+            raise ValueError(
+                f"mlgen has price data for {', '.join(priced)} only; {value!r} is not one of them"
+                + hint
+            )
+        return value
+
+
+class Compliance(_Section):
+    """Regimes, data sensitivity and network posture."""
+
+    frameworks: list[Framework] = Field(
+        default_factory=list, description="Frameworks the project must satisfy.",
+        examples=[["gdpr", "pci_dss"]],
+    )
+    data_classification: Classification = Field(
+        "confidential", description="Sensitivity of the most sensitive data the project holds."
+    )
+    data_residency: list[str] = Field(
+        default_factory=list,
+        description="Jurisdictions (eu, us, uk, ca, au, …) or explicit regions data must stay in; "
+        "empty = anywhere.",
+        examples=[["eu"]],
+    )
+    network_isolation: Isolation = Field(
+        "private",
+        description="none: public subnets allowed; private: no public endpoints, egress through NAT; "
+        "isolated: no internet egress at all (VPC endpoints only).",
+    )
+    audit_retention_days: int = Field(
+        365, ge=90, le=3650, description="How long audit logs (CloudTrail, flow logs) are kept."
+    )
+    customer_managed_keys: bool = Field(
+        True, description="Encrypt with customer-managed KMS keys (one per purpose) instead of AWS-managed keys."
+    )
+
+    @field_validator("frameworks")
+    @classmethod
+    def _unique_frameworks(cls, value: list[str]) -> list[str]:
+        return sorted(set(value))
+
+    @field_validator("data_residency")
+    @classmethod
+    def _known_residency(cls, value: list[str]) -> list[str]:
+        regions = aws_regions()
+        jurisdictions = sorted({m["jurisdiction"] for m in regions.values()})
+        for item in value:
+            if item not in regions and item not in jurisdictions:
+                raise ValueError(
+                    f"unknown jurisdiction or region {item!r}"
+                    + _did_you_mean(item, [*jurisdictions, *regions])
+                    + f"; jurisdictions are {', '.join(jurisdictions)}"
+                )
+        return sorted(set(value))
+
+
+class Budget(_Section):
+    """What the project may spend."""
+
+    monthly_usd: float = Field(1500, gt=0, description="Monthly budget for all environments, in USD.")
+    allow_spot: bool = Field(True, description="Allow spot capacity for training (checkpointing is generated).")
+    alert_emails: list[Annotated[str, Field(pattern=_EMAIL)]] = Field(
+        default_factory=list, description="Who gets budget alerts (defaults to project.owner)."
+    )
+    alert_thresholds_pct: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
+        default_factory=lambda: [50, 80, 100], min_length=1, max_length=10,
+        description="Alert at these percentages of the budget (actual and forecast).",
+    )
+
+    @field_validator("alert_thresholds_pct")
+    @classmethod
+    def _increasing(cls, value: list[int]) -> list[int]:
+        if value != sorted(set(value)):
+            raise ValueError("thresholds must be strictly increasing, e.g. [50, 80, 100]")
+        return value
+
+
+class Training(_Section):
+    """Model training workload."""
+
+    gpus_per_job: int = Field(
+        1, ge=0, le=256, description="GPUs for one training job, spread evenly over its nodes; 0 = CPU."
+    )
+    nodes_per_job: int = Field(1, ge=1, le=32, description="Nodes per job (>1 = distributed training).")
+    jobs_per_month: int = Field(10, ge=0, le=10000, description="Training jobs per month.")
+    hours_per_job: float = Field(2, gt=0, le=720, description="Wall-clock hours per training job.")
+    gpu: Gpu = Field("auto", description="GPU model; auto picks the cheapest that fits the model and data.")
+
+    @model_validator(mode="after")
+    def _gpu_needs_gpus(self) -> Training:
+        if self.gpus_per_job % self.nodes_per_job:
+            raise ValueError(
+                f"gpus_per_job ({self.gpus_per_job}) must split evenly over nodes_per_job ({self.nodes_per_job})"
+            )
+        if self.gpus_per_job == 0 and self.gpu != "auto":
+            raise ValueError(f"gpu is {self.gpu!r} but gpus_per_job is 0; set gpus_per_job > 0 or gpu: auto")
+        return self
+
+
+class Inference(_Section):
+    """Model serving workload."""
+
+    mode: InferenceMode = Field(
+        "auto", description="none | auto (mlgen chooses) | online | serverless | async | batch."
+    )
+    peak_rps: float = Field(5, ge=0, le=100000, description="Peak requests per second.")
+    p95_latency_ms: int = Field(500, ge=10, le=3_600_000, description="Target 95th-percentile latency.")
+    model_size_gb: float = Field(1, gt=0, le=1000, description="Size of the model artefact in GB.")
+    gpu: bool = Field(False, description="The model needs a GPU to serve.")
+
+    @model_validator(mode="after")
+    def _serverless_has_no_gpu(self) -> Inference:
+        if self.mode == "serverless" and self.gpu:
+            raise ValueError("serverless inference has no GPUs; use mode online or async, or gpu: false")
+        if self.mode == "serverless" and self.model_size_gb > 10:
+            raise ValueError("serverless endpoints hold models up to 10 GB; use mode online or async")
+        return self
+
+
+class Scale(_Section):
+    """How big the data, team and workloads are."""
+
+    dataset_size_gb: float = Field(50, ge=0, le=10_000_000, description="Training dataset size in GB.")
+    team_size: int = Field(3, ge=0, le=1000, description="People who need a workspace (0 = no Studio).")
+    training: Training = Field(default_factory=Training)  # type: ignore[arg-type]
+    inference: Inference = Field(default_factory=Inference)  # type: ignore[arg-type]
+
+
+class Answers(_Section):
+    """Everything mlgen needs to know; ``mlgen new --defaults`` uses the defaults."""
+
+    project: Project = Field(default_factory=Project)  # type: ignore[arg-type]
+    cloud: Cloud = Field(default_factory=Cloud)  # type: ignore[arg-type]
+    compliance: Compliance = Field(default_factory=Compliance)  # type: ignore[arg-type]
+    budget: Budget = Field(default_factory=Budget)  # type: ignore[arg-type]
+    scale: Scale = Field(default_factory=Scale)  # type: ignore[arg-type]
+    stage: Stage = Field("prototype", description="prototype | pilot | production.")
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self) -> Answers:
+        errors: list[tuple[str, str]] = []
+        c, cl = self.compliance, self.cloud
+        if cl.dr_region is not None and cl.dr_region == cl.region:
+            errors.append(("cloud.dr_region", "must differ from cloud.region (or be left empty)"))
+        allowed = residency_regions(c.data_residency)
+        if allowed is not None:
+            shown = ", ".join(sorted(r for r in allowed if r in priced_regions())) or "none mlgen prices"
+            for path, region in (("cloud.region", cl.region), ("cloud.dr_region", cl.dr_region)):
+                if region is not None and region not in allowed:
+                    errors.append((
+                        path,
+                        f"{region!r} is outside compliance.data_residency={c.data_residency}; "
+                        f"allowed regions are {shown}",
+                    ))
+        for fw in c.frameworks:
+            if fw in STRICT_FRAMEWORKS:
+                label = fw.upper().replace("_", " ")
+                if CLASSIFICATION_ORDER.index(c.data_classification) < 2:
+                    errors.append((
+                        "compliance.data_classification",
+                        f"{label} data is at least 'confidential'; got {c.data_classification!r}",
+                    ))
+                if not c.customer_managed_keys:
+                    errors.append(("compliance.customer_managed_keys", f"{label} requires customer-managed keys"))
+            minimum = MIN_RETENTION_DAYS.get(fw)
+            if minimum and c.audit_retention_days < minimum:
+                errors.append((
+                    "compliance.audit_retention_days",
+                    f"{fw} requires at least {minimum} days; got {c.audit_retention_days}",
+                ))
+        if c.network_isolation == "isolated" and self.project.needs_internet:
+            errors.append((
+                "project.needs_internet",
+                "isolated networks have no internet egress; set network_isolation: private, "
+                "or mirror packages/models into S3/ECR and set needs_internet: false",
+            ))
+        train = self.scale.training
+        if train.gpus_per_job > 0 and train.gpu != "auto":
+            from mlgen.catalog import gpu_available
+
+            per_node = -(-train.gpus_per_job // train.nodes_per_job)
+            if not gpu_available(train.gpu, cl.region, per_node):
+                errors.append((
+                    "scale.training.gpu",
+                    f"no SageMaker training instance with {per_node} x {train.gpu} per node in "
+                    f"{cl.region}; choose another gpu or region, or gpu: auto",
+                ))
+        if errors:
+            raise _CrossFieldErrors(errors)
+        return self
+
+
+class _CrossFieldErrors(ValueError):
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{p}: {m}" for p, m in errors))
+        self.errors = errors
+
+
+def _did_you_mean(value: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path or "answers"
+
+
+def format_validation_error(exc: ValidationError) -> list[str]:
+    """Turn a pydantic error into ``path: message`` lines a user can act on."""
+    lines: list[str] = []
+    for err in exc.errors(include_url=False):
+        ctx_error = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, _CrossFieldErrors):
+            lines.extend(f"{p}: {m}" for p, m in ctx_error.errors)
+            continue
+        loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "literal_error":
+            expected = [c.strip().strip("'") for c in re.findall(r"'([^']*)'", err["msg"])]
+            msg = f"unknown value {err['input']!r}{_did_you_mean(str(err['input']), expected)}; " + (
+                f"choose one of {', '.join(expected)}"
+            )
+        elif err["type"] == "extra_forbidden":
+            parent = _model_at(loc[:-1])
+            known = sorted(parent.model_fields) if parent else []
+            msg = f"unknown field{_did_you_mean(str(loc[-1]), known)}" + (
+                f"; known fields: {', '.join(known)}" if known else ""
+            )
+        elif err["type"] == "string_pattern_mismatch":
+            msg = f"{err['input']!r} does not match the expected format {err['ctx']['pattern']}"
+        lines.append(f"{_loc(loc)}: {msg}")
+    return lines
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    model: type[BaseModel] = Answers
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        ann = getattr(field, "annotation", None)
+        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+            return None
+        model = ann
+    return model
+
+
+def parse_set(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Parse ``--set a.b.c=value`` overrides into a nested dict (values are YAML scalars or lists)."""
+    nested: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key or not re.match(r"^[a-z_]+(\.[a-z_0-9]+)*$", key):
+            raise AnswersError(
+                "bad --set value", details=[f"--set {item}: expected section.field=value, e.g. budget.monthly_usd=2000"]
+            )
+        try:
+            value = yaml.safe_load(raw) if raw != "" else ""
+        except yaml.YAMLError as exc:
+            raise AnswersError("bad --set value", details=[f"{key}: cannot parse {raw!r}: {exc}"]) from exc
+        node = nested
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise AnswersError("bad --set value", details=[f"{key}: conflicts with another --set"])
+        node[parts[-1]] = value
+    return nested
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``override`` into a copy of ``base`` (dicts recursively, everything else replaced)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_answers_file(path: Path) -> dict[str, Any]:
+    """Read a YAML or JSON answers file into a dict (raises :class:`AnswersError`)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AnswersError(f"cannot read answers file {path}: {exc.strerror}",
+                           details=[f"--answers: {path} is not readable"]) from exc
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise AnswersError(f"answers file {path} is not valid YAML/JSON",
+                           details=[f"--answers: {exc}"]) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise AnswersError(f"answers file {path} must hold a mapping",
+                           details=["answers: expected sections project, cloud, compliance, budget, scale, stage"])
+    return data
+
+
+def build_answers(data: dict[str, Any]) -> Answers:
+    """Validate raw data into :class:`Answers` (raises :class:`AnswersError` with path lines)."""
+    try:
+        return Answers.model_validate(data)
+    except ValidationError as exc:
+        raise AnswersError("the answers are not valid", details=format_validation_error(exc)) from exc
+
+
+def load_answers(path: Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> Answers:
+    """Answers from an optional file plus ``--set`` overrides, on top of the defaults."""
+    data = read_answers_file(path) if path is not None else {}
+    return build_answers(deep_merge(data, parse_set(overrides)))
+
+
+def answers_to_data(answers: Answers) -> dict[str, Any]:
+    """The answers as plain, JSON-compatible data (what gets recorded in a generated project)."""
+    return answers.model_dump(mode="json")
+
+
+def json_schema() -> str:
+    """The JSON schema of the answers file, as committed at ``docs/answers.schema.json``."""
+    schema = Answers.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "mlgen answers"
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,192 @@
+"""Command line: parses options, calls one ``mlgen.api`` function, maps typed errors to exit codes.
+
+Heavy libraries (copier, checkov, the decision tables) are imported inside commands so that
+``mlgen --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from mlgen import __version__
+from mlgen.errors import EXIT_CODES, MlgenError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_HELP = "\b\nExit codes:\n" + "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
+
+
+def _echo(line: str) -> None:
+    click.echo(line, err=True)
+
+
+def handle_errors(func: F) -> F:
+    """Run a command; print an MlgenError as 'error: …' lines and exit with its code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except MlgenError as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"error: {exc.message}", err=True)
+            for line in exc.details:
+                click.echo(f"  {line}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlgen")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def main(debug: bool) -> None:
+    """mlgen: turn compliance, budget and scale answers into a ready ML repository on AWS."""
+
+
+answers_option = click.option("--answers", "answers_file", type=click.Path(path_type=Path, dir_okay=False),
+                              help="Answers file (YAML or JSON); see docs/answers.schema.json.")
+set_option = click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+                          help="Override one answer, e.g. --set scale.training.gpus_per_job=8 (repeatable).")
+budget_option = click.option("--allow-over-budget", is_flag=True,
+                             help="Write the project even when the estimate exceeds budget.monthly_usd.")
+
+
+def _gather_answers(answers_file: Path | None, overrides: tuple[str, ...], defaults: bool) -> Any:
+    from mlgen.answers import load_answers
+
+    if answers_file is None and not overrides and not defaults and sys.stdin.isatty():
+        from mlgen.questionnaire import ask
+
+        return ask()
+    return load_answers(answers_file, overrides)
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("dest", type=click.Path(path_type=Path, file_okay=False))
+@answers_option
+@set_option
+@click.option("--defaults", is_flag=True, help="Use the default answers (no questions).")
+@click.option("--force", is_flag=True, help="Write into a non-empty DEST (generated files replace same-named ones).")
+@click.option("--no-check", is_flag=True, help="Skip terraform validation and the Checkov scan.")
+@click.option("--no-git", is_flag=True, help="Do not make DEST a git repository.")
+@budget_option
+@handle_errors
+def new(dest: Path, answers_file: Path | None, overrides: tuple[str, ...], defaults: bool, force: bool,
+        no_check: bool, no_git: bool, allow_over_budget: bool) -> None:
+    """Generate a project in DEST from answers (a file, --set, --defaults, or questions)."""
+    from mlgen import api
+
+    answers = _gather_answers(answers_file, overrides, defaults)
+    api.new(dest, answers, force=force, check=not no_check, use_git=not no_git,
+            allow_over_budget=allow_over_budget, echo=_echo)
+
+
+def _print_plan(bp: Any) -> None:
+    from mlgen.cost import render_table
+
+    click.echo(f"{bp.project['name']} ({bp.project['slug']}) in {bp.region}: "
+               f"{len(bp.environments)} environment(s): {', '.join(e.name for e in bp.environments)}")
+    click.echo("")
+    click.echo("Decisions:")
+    for d in bp.decisions:
+        click.echo(f"- {d.title}: {d.choice}")
+        click.echo(f"    why: {d.rationale}")
+        click.echo(f"    driven by: {', '.join(d.driven_by)}")
+    click.echo("")
+    click.echo("Monthly cost:")
+    for line in render_table(bp.cost):
+        click.echo(f"  {line}")
+
+
+@main.command(epilog=EXIT_HELP)
+@answers_option
+@set_option
+@click.option("--json", "as_json", is_flag=True, help="Print the blueprint as JSON.")
+@budget_option
+@handle_errors
+def plan(answers_file: Path | None, overrides: tuple[str, ...], as_json: bool, allow_over_budget: bool) -> None:
+    """Dry run: print the decisions and the cost table; write nothing."""
+    from mlgen import api
+    from mlgen.answers import load_answers
+
+    bp = api.plan(load_answers(answers_file, overrides))
+    if as_json:
+        click.echo(json.dumps(bp.model_dump(mode="json"), indent=2, sort_keys=True))
+    else:
+        _print_plan(bp)
+    api.ensure_budget(bp, allow_over_budget=allow_over_budget)
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("dest", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
+@handle_errors
+def cost(dest: Path, as_json: bool) -> None:
+    """Cost estimate of a generated project, from its recorded answers."""
+    from mlgen import api
+    from mlgen.cost import render_table
+
+    bp = api.plan(api.project_answers(dest))
+    if as_json:
+        click.echo(json.dumps(bp.cost.model_dump(mode="json"), indent=2, sort_keys=True))
+        return
+    for line in render_table(bp.cost):
+        click.echo(line)
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("dest", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--framework", "frameworks", multiple=True,
+              type=click.Choice(["hipaa", "soc2", "gdpr", "pci_dss", "iso27001"]),
+              help="Gate on these frameworks (default: the project's answers).")
+@click.option("--format", "formats", default="md,html,json,sarif,junit", show_default=True,
+              help="Report formats, comma separated.")
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "none"]), default="high",
+              show_default=True, help="Fail on any failed check of this severity or above.")
+@handle_errors
+def check(dest: Path, frameworks: tuple[str, ...], formats: str, fail_on: str) -> None:
+    """Re-validate and re-scan a project; write docs/compliance/ reports."""
+    from mlgen import api
+
+    api.check(dest, frameworks=list(frameworks) or None,
+              formats=tuple(f.strip() for f in formats.split(",") if f.strip()),
+              fail_on=None if fail_on == "none" else fail_on, echo=_echo)
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("dest", type=click.Path(path_type=Path, file_okay=False), default=".")
+@answers_option
+@set_option
+@click.option("--no-check", is_flag=True, help="Skip validation and the scan after updating.")
+@budget_option
+@handle_errors
+def update(dest: Path, answers_file: Path | None, overrides: tuple[str, ...], no_check: bool,
+           allow_over_budget: bool) -> None:
+    """Re-apply this mlgen's template, or changed answers, keeping your edits (copier update)."""
+    from mlgen import api
+
+    api.update(dest, answers_file=answers_file, overrides=overrides, check=not no_check,
+               allow_over_budget=allow_over_budget, echo=_echo)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON schema of the answers file."""
+    from mlgen.answers import json_schema
+
+    click.echo(json_schema(), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

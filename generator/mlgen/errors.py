@@ -1,0 +1,59 @@
+"""Typed errors. Each maps to one documented exit code (see :data:`EXIT_CODES`)."""
+
+from __future__ import annotations
+
+
+class MlgenError(Exception):
+    """Root of every error mlgen reports to a user. ``exit_code`` is what the CLI returns."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = list(details or [])
+
+    def lines(self) -> list[str]:
+        """The message followed by one line per detail."""
+        return [self.message, *self.details]
+
+
+class ToolError(MlgenError, RuntimeError):
+    """A required external tool (terraform, checkov, git) is missing or failed. Exit 1."""
+
+    exit_code = 1
+
+
+class InputError(MlgenError, ValueError):
+    """Bad usage or bad answers. Exit 2. Nothing was written."""
+
+    exit_code = 2
+
+
+class AnswersError(InputError):
+    """The answers failed validation; ``details`` holds ``path: message`` lines."""
+
+
+class DestinationError(InputError, FileExistsError):
+    """The destination cannot be written without losing a user's files."""
+
+
+class GateFailed(MlgenError):
+    """The compliance gate failed. Exit 3."""
+
+    exit_code = 3
+
+
+class OverBudget(MlgenError):
+    """Even the cheapest blueprint for the answers exceeds the budget. Exit 4."""
+
+    exit_code = 4
+
+
+EXIT_CODES: dict[int, str] = {
+    0: "success",
+    1: "a required tool (terraform, checkov, git) is missing or failed",
+    2: "bad input: usage, answers file, --set value, or a destination that would be overwritten",
+    3: "compliance gate failed: a failed check maps to a selected framework, or a waiver has no reason",
+    4: "estimated monthly cost is over budget (pass --allow-over-budget to write it anyway)",
+}

@@ -1,0 +1,158 @@
+"""Render a blueprint into a project with Copier, from a git-versioned template source.
+
+Copier's update needs the template as a git repository whose tags name versions. mlgen builds that
+repository itself from the files it ships (``templates/`` + ``modules/aws/``): one commit per
+distinct template content, tagged ``v<mlgen version>+<content digest>``, at a stable per-user path
+(``$MLGEN_HOME/template``, default ``~/.local/share/mlgen/template``). A project records that tag
+as ``_commit``; a later mlgen adds its own tag to the same repository, so ``copier update`` can
+render both versions for its three-way merge — offline.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mlgen import __version__
+from mlgen.errors import ToolError
+from mlgen.resources import modules_dir, templates_dir
+
+MAX_ENVIRONMENTS = 5
+MAX_DECISIONS = 20
+ENV_FILES = ("backend.tf", "main.tf", "outputs.tf", "providers.tf", "terraform.tfvars", "variables.tf",
+             "versions.tf", "tests/env.tftest.hcl")
+BOOTSTRAP_FILES = ("main.tf", "outputs.tf", "providers.tf", "variables.tf", "terraform.tfvars", "versions.tf")
+_GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "mlgen", "GIT_AUTHOR_EMAIL": "mlgen@localhost",
+    "GIT_COMMITTER_NAME": "mlgen", "GIT_COMMITTER_EMAIL": "mlgen@localhost",
+}
+
+
+def mlgen_home() -> Path:
+    """Where mlgen keeps its materialised template repository."""
+    explicit = os.environ.get("MLGEN_HOME")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or "~/.local/share"
+    return Path(base).expanduser() / "mlgen"
+
+
+def git(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+    """Run git, raising :class:`ToolError` with its message on failure."""
+    if shutil.which("git") is None:
+        raise ToolError("git is not on PATH", details=["install git, or pass --no-git"])
+    full_env = {**os.environ, **_GIT_IDENTITY, **(env or {})}
+    proc = subprocess.run(["git", *args], cwd=cwd, env=full_env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise ToolError(f"git {args[0]} failed in {cwd}", details=(proc.stderr or proc.stdout).strip().splitlines()[-10:])
+    return proc.stdout
+
+
+def _slot_dir(collection: str, index: int, name_expr: str) -> str:
+    return f"{{% if blueprint.{collection}|length > {index} %}}{name_expr}{{% endif %}}"
+
+
+def stage_template(dest: Path) -> None:
+    """Assemble the Copier template mlgen renders from, into ``dest`` (deterministic)."""
+    src = templates_dir()
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"), dirs_exist_ok=True)
+    project = dest / "project"
+    # One slot directory per possible environment; each file includes the shared partial with `env` set.
+    for i in range(MAX_ENVIRONMENTS):
+        env_dir = project / "infra" / "envs" / _slot_dir("environments", i, f"{{{{ blueprint.environments[{i}].name }}}}")
+        for rel in ENV_FILES:
+            target = env_dir / f"{rel}.jinja"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(
+                f"{{% set env = blueprint.environments[{i}] %}}{{% include '_partials/env/{rel}.jinja' %}}",
+                encoding="utf-8",
+            )
+    for i in range(MAX_DECISIONS):
+        name = _slot_dir("decisions", i, f"{i + 1:04d}-{{{{ blueprint.decisions[{i}].id }}}}.md")
+        (project / "docs" / "decisions").mkdir(parents=True, exist_ok=True)
+        (project / "docs" / "decisions" / f"{name}.jinja").write_text(
+            f"{{% set decision = blueprint.decisions[{i}] %}}{{% set number = {i + 1} %}}"
+            "{% include '_partials/decision.md.jinja' %}",
+            encoding="utf-8",
+        )
+    # Each module is copied only when the blueprint uses it.
+    for module in sorted(p for p in (modules_dir() / "aws").iterdir() if p.is_dir()):
+        target = project / "infra" / "modules" / f"{{% if '{module.name}' in blueprint.module_sources %}}{module.name}{{% endif %}}"
+        shutil.copytree(module, target, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*"))
+
+
+def _digest(tree: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for p in tree.rglob("*") if p.is_file() and ".git" not in p.relative_to(tree).parts):
+        h.update(path.relative_to(tree).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()[:12]
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def template_source(version: str = __version__) -> tuple[Path, str]:
+    """The template repository and the tag of this mlgen's template (created when missing)."""
+    home = mlgen_home()
+    repo = home / "template"
+    with tempfile.TemporaryDirectory(prefix="mlgen-stage-") as tmp:
+        staged = Path(tmp) / "t"
+        stage_template(staged)
+        tag = f"v{version}+{_digest(staged)}"
+        with _locked(home / "template.lock"):
+            if not (repo / ".git").is_dir():
+                repo.mkdir(parents=True, exist_ok=True)
+                git("init", "-q", "-b", "main", cwd=repo)
+            if git("tag", "--list", tag, cwd=repo).strip() != tag:
+                for child in repo.iterdir():
+                    if child.name != ".git":
+                        shutil.rmtree(child) if child.is_dir() else child.unlink()
+                shutil.copytree(staged, repo, dirs_exist_ok=True)
+                git("add", "-A", cwd=repo)
+                fixed = {"GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}
+                git("commit", "-q", "--allow-empty", "-m", f"mlgen template {tag}", cwd=repo, env=fixed)
+                git("tag", tag, cwd=repo)
+    return repo, tag
+
+
+def copier_data(answers_data: dict[str, Any], blueprint_data: dict[str, Any]) -> dict[str, Any]:
+    """The two values the template receives (and records)."""
+    return {"mlgen_answers": answers_data, "blueprint": blueprint_data}
+
+
+def render(dest: Path, data: dict[str, Any]) -> None:
+    """Render a fresh project into ``dest`` (an empty folder)."""
+    import copier  # heavy: imported only when rendering
+
+    repo, tag = template_source()
+    # unsafe=True: the template is mlgen's own (it loads mlgen.hcl as a Jinja extension).
+    copier.run_copy(str(repo), str(dest), data=data, vcs_ref=tag, defaults=True, overwrite=True,
+                    quiet=True, unsafe=True)
+
+
+def update(dest: Path, data: dict[str, Any], *, conflict: str = "rej") -> None:
+    """Re-apply this mlgen's template with ``data`` to an existing project (copier update)."""
+    import copier
+
+    repo, tag = template_source()
+    copier.run_update(str(dest), data=data, vcs_ref=tag, defaults=True, overwrite=True, quiet=True,
+                      unsafe=True, conflict=conflict, src_path=str(repo), skip_answered=True)
