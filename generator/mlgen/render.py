@@ -139,6 +139,21 @@ def copier_data(answers_data: dict[str, Any], blueprint_data: dict[str, Any]) ->
     return {"mlgen_answers": answers_data, "blueprint": blueprint_data}
 
 
+TEMPLATE_MARKER = "mlgen-bundled-template"
+
+
+def _portable_answers_file(dest: Path) -> None:
+    """Record the template as ``mlgen-bundled-template`` instead of this machine's path.
+
+    ``mlgen update`` passes the real location itself, so projects (and golden files) stay identical
+    across machines and users.
+    """
+    path = dest / ".copier-answers.yml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(f"_src_path: {TEMPLATE_MARKER}\n" if l.startswith("_src_path:") else l for l in lines),
+                    encoding="utf-8")
+
+
 def render(dest: Path, data: dict[str, Any]) -> None:
     """Render a fresh project into ``dest`` (an empty folder)."""
     import copier  # heavy: imported only when rendering
@@ -147,6 +162,7 @@ def render(dest: Path, data: dict[str, Any]) -> None:
     # unsafe=True: the template is mlgen's own (it loads mlgen.hcl as a Jinja extension).
     copier.run_copy(str(repo), str(dest), data=data, vcs_ref=tag, defaults=True, overwrite=True,
                     quiet=True, unsafe=True)
+    _portable_answers_file(dest)
 
 
 def update(dest: Path, data: dict[str, Any], *, conflict: str = "rej") -> None:
@@ -156,3 +172,4 @@ def update(dest: Path, data: dict[str, Any], *, conflict: str = "rej") -> None:
     repo, tag = template_source()
     copier.run_update(str(dest), data=data, vcs_ref=tag, defaults=True, overwrite=True, quiet=True,
                       unsafe=True, conflict=conflict, src_path=str(repo), skip_answered=True)
+    _portable_answers_file(dest)

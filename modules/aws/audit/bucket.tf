@@ -60,7 +60,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "trail" {
     filter {}
 
     expiration {
-      days = var.retention_days
+      days = 365
     }
 
     noncurrent_version_expiration {

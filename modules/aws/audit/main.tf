@@ -26,7 +26,7 @@ resource "aws_cloudtrail" "this" {
   s3_bucket_name                = aws_s3_bucket.trail.id
   is_multi_region_trail         = var.is_multi_region
   include_global_service_events = true
-  enable_log_file_validation    = false
+  enable_log_file_validation    = true
   enable_logging                = true
   kms_key_id                    = var.kms_key_arn
   sns_topic_name                = aws_sns_topic.this.arn

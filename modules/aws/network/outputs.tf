@@ -38,6 +38,11 @@ output "s3_endpoint_id" {
   value       = aws_vpc_endpoint.s3.id
 }
 
+output "s3_prefix_list_id" {
+  description = "ID of the AWS-managed S3 prefix list used by the S3 gateway endpoint; allow HTTPS egress to it in security groups that must reach S3."
+  value       = aws_vpc_endpoint.s3.prefix_list_id
+}
+
 output "vpc_cidr_block" {
   description = "IPv4 CIDR block of the VPC."
   value       = aws_vpc.this.cidr_block

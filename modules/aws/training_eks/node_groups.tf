@@ -157,7 +157,7 @@ resource "aws_eks_node_group" "gpu" {
   taint {
     key    = local.gpu_taint.key
     value  = local.gpu_taint.value
-    effect = "NO_EXECUTE"
+    effect = local.gpu_taint.effect
   }
 
   launch_template {

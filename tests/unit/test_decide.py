@@ -1,0 +1,210 @@
+"""Table tests: one per decision rule, answers in, the decided choice out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mlgen.answers import build_answers, deep_merge
+from mlgen.blueprint import Blueprint
+from mlgen.decide import decide
+
+
+def bp(patch: dict[str, Any] | None = None) -> Blueprint:
+    return decide(build_answers(deep_merge({}, patch or {})))
+
+
+def module(b: Blueprint, env: str, name: str) -> dict[str, Any] | None:
+    for m in b.env(env).modules:
+        if m.name == name:
+            return m.inputs
+    return None
+
+
+def test_decide_is_pure_and_deterministic() -> None:
+    assert bp().model_dump() == bp().model_dump()
+
+
+def test_every_decision_names_its_drivers() -> None:
+    for d in bp().decisions:
+        assert d.driven_by and d.rationale and d.choice, d.id
+
+
+@pytest.mark.parametrize(
+    ("training", "team", "expected"),
+    [
+        ({}, 3, "sagemaker"),  # default: pay per job
+        ({"gpus_per_job": 8, "nodes_per_job": 2, "jobs_per_month": 200, "hours_per_job": 24}, 12, "eks"),
+        ({"gpus_per_job": 8, "nodes_per_job": 2, "jobs_per_month": 200, "hours_per_job": 24}, 2, "sagemaker"),
+        ({"gpus_per_job": 1, "jobs_per_month": 2, "hours_per_job": 1}, 50, "sagemaker"),
+        ({"gpus_per_job": 0, "jobs_per_month": 500, "hours_per_job": 24}, 50, "sagemaker"),  # CPU
+    ],
+)
+def test_training_platform(training: dict, team: int, expected: str) -> None:
+    b = bp({"scale": {"training": training, "team_size": team}, "budget": {"monthly_usd": 1e6}})
+    d = b.decision("training-platform")
+    assert d.choice == expected
+    assert "Crossover" in d.rationale
+    assert module(b, "dev", "training") is not None
+    assert b.ml["training_platform"] == expected
+
+
+@pytest.mark.parametrize(
+    ("training", "model_gb", "check"),
+    [
+        ({"gpus_per_job": 1}, 1, lambda i: i.startswith("ml.g4dn.xlarge")),
+        ({"gpus_per_job": 4}, 1, lambda i: i in ("ml.g4dn.12xlarge", "ml.g5.12xlarge", "ml.g6.12xlarge")),
+        ({"gpus_per_job": 1, "gpu": "a10g"}, 1, lambda i: i.startswith("ml.g5.")),
+        ({"gpus_per_job": 8, "nodes_per_job": 2}, 1, lambda i: i.endswith("12xlarge")),  # 4 per node
+        ({"gpus_per_job": 0}, 1, lambda i: i == "CPU (ml.m5.4xlarge)"),
+    ],
+)
+def test_training_instance(training: dict, model_gb: float, check: Any) -> None:
+    b = bp({"scale": {"training": training, "inference": {"model_size_gb": model_gb}}, "budget": {"monthly_usd": 1e6}})
+    assert check(b.decision("training-instance").choice), b.decision("training-instance").choice
+
+
+def test_large_model_gets_a_gpu_with_enough_memory() -> None:
+    b = bp({"scale": {"training": {"gpus_per_job": 1}, "inference": {"model_size_gb": 5, "mode": "async"}},
+            "budget": {"monthly_usd": 1e6}})
+    choice = b.decision("training-instance").choice
+    assert choice.startswith(("ml.p4d", "ml.p5")), choice  # 5 GB x 8 = 40 GB per GPU: A100/H100 only
+
+
+@pytest.mark.parametrize(("allow", "expected"), [(True, "spot with checkpointing"), (False, "on-demand")])
+def test_spot(allow: bool, expected: str) -> None:
+    b = bp({"budget": {"allow_spot": allow}})
+    assert b.decision("training-capacity").choice == expected
+    assert b.ml["use_spot"] is allow
+
+
+def test_dev_smaller_than_prod() -> None:
+    b = bp({"cloud": {"environments": ["dev", "prod"]}, "stage": "production", "budget": {"monthly_usd": 20000},
+            "scale": {"inference": {"mode": "online", "peak_rps": 200}}})
+    dev, prod = module(b, "dev", "endpoint"), module(b, "prod", "endpoint")
+    assert dev and prod
+    assert dev["autoscaling"]["max"] < prod["autoscaling"]["max"]
+    assert prod["autoscaling"]["min"] == 2 and dev["autoscaling"]["min"] == 1
+    assert module(b, "prod", "network")["nat_gateways"] == "per_az"
+    assert module(b, "dev", "network")["nat_gateways"] == "single"
+
+
+@pytest.mark.parametrize(
+    ("patch", "fsx", "lock", "replication"),
+    [
+        ({}, False, False, False),
+        ({"scale": {"dataset_size_gb": 2000, "training": {"gpus_per_job": 8, "nodes_per_job": 2}}}, True, False, False),
+        ({"scale": {"dataset_size_gb": 2000, "training": {"gpus_per_job": 4, "nodes_per_job": 1}}}, False, False, False),
+        ({"compliance": {"frameworks": ["hipaa"], "audit_retention_days": 2190}}, False, True, False),
+        ({"cloud": {"region": "eu-west-1", "dr_region": "eu-central-1"}}, False, False, True),
+    ],
+)
+def test_storage(patch: dict, fsx: bool, lock: bool, replication: bool) -> None:
+    b = bp(deep_merge(patch, {"budget": {"monthly_usd": 1e6}}))
+    s = module(b, "dev", "storage")
+    assert s is not None
+    assert s["enable_fsx"] is fsx
+    assert s["object_lock"]["enabled"] is lock
+    assert s["replication"]["enabled"] is replication
+
+
+@pytest.mark.parametrize(
+    ("patch", "nat", "n_endpoints"),
+    [
+        ({"compliance": {"network_isolation": "isolated"}}, "none", 8),
+        ({"compliance": {"network_isolation": "private"}}, "single", 8),
+        ({"compliance": {"network_isolation": "none"}}, "single", 0),
+        ({"compliance": {"network_isolation": "private"}, "stage": "production", "budget": {"monthly_usd": 9000}}, "per_az", 8),
+        ({"compliance": {"network_isolation": "isolated"}, "scale": {"team_size": 0}}, "none", 7),
+    ],
+)
+def test_network(patch: dict, nat: str, n_endpoints: int) -> None:
+    n = module(bp(patch), "dev", "network")
+    assert n is not None
+    assert n["nat_gateways"] == nat
+    assert len(n["interface_endpoints"]) == n_endpoints
+
+
+def test_eks_adds_its_endpoints() -> None:
+    b = bp({"scale": {"team_size": 12, "training": {"gpus_per_job": 8, "nodes_per_job": 2, "jobs_per_month": 200,
+                                                    "hours_per_job": 24}}, "budget": {"monthly_usd": 1e6}})
+    assert {"eks", "ec2", "eks-auth"} <= set(module(b, "dev", "network")["interface_endpoints"])
+
+
+@pytest.mark.parametrize(
+    ("inference", "stage", "mode"),
+    [
+        ({"peak_rps": 0}, "prototype", "batch"),
+        ({"p95_latency_ms": 120000}, "prototype", "async"),
+        ({"peak_rps": 5, "p95_latency_ms": 2000}, "prototype", "serverless"),
+        ({"peak_rps": 50, "p95_latency_ms": 200}, "prototype", "online"),
+        ({"peak_rps": 5, "p95_latency_ms": 2000, "gpu": True}, "prototype", "online"),
+        ({"mode": "none"}, "prototype", "none"),
+    ],
+)
+def test_inference_mode(inference: dict, stage: str, mode: str) -> None:
+    b = bp({"scale": {"inference": inference}, "stage": stage, "budget": {"monthly_usd": 1e5}})
+    assert b.ml["inference_mode"] == mode
+    has_endpoint = module(b, "dev", "endpoint") is not None
+    assert has_endpoint is (mode in ("online", "serverless", "async"))
+
+
+def test_online_capacity_from_traffic() -> None:
+    b = bp({"scale": {"inference": {"mode": "online", "peak_rps": 100}}, "budget": {"monthly_usd": 1e5}})
+    ep = module(b, "dev", "endpoint")
+    assert ep["instance_type"] == "ml.c5.xlarge"
+    assert b.ml["inference"]["max_instances"] == 6  # ceil(100 * 1.3 / 25)
+
+
+@pytest.mark.parametrize(("stage", "budget", "mlflow"), [("prototype", 1e5, False), ("pilot", 5000, True),
+                                                         ("pilot", 1000, False)])
+def test_mlflow(stage: str, budget: float, mlflow: bool) -> None:
+    b = bp({"stage": stage, "budget": {"monthly_usd": budget}})
+    assert module(b, "dev", "registry")["enable_mlflow"] is mlflow
+
+
+@pytest.mark.parametrize(("team", "isolation", "present", "vpc_only"),
+                         [(3, "private", True, True), (0, "private", False, None), (3, "none", True, False)])
+def test_workspace(team: int, isolation: str, present: bool, vpc_only: bool | None) -> None:
+    ws = module(bp({"scale": {"team_size": team}, "compliance": {"network_isolation": isolation}}), "dev", "workspace")
+    assert (ws is not None) is present
+    if ws:
+        assert ws["vpc_only"] is vpc_only
+
+
+@pytest.mark.parametrize(
+    ("compliance", "purposes", "data_events"),
+    [
+        ({}, ["artifacts", "data", "endpoints", "logs"], True),
+        ({"data_classification": "internal"}, ["data", "logs"], False),
+        ({"frameworks": ["hipaa"], "audit_retention_days": 2190}, ["artifacts", "data", "endpoints", "logs"], True),
+    ],
+)
+def test_keys_and_audit(compliance: dict, purposes: list[str], data_events: bool) -> None:
+    b = bp({"compliance": compliance, "scale": {"inference": {"mode": "online"}}, "budget": {"monthly_usd": 1e5}})
+    assert module(b, "dev", "keys")["purposes"] == purposes
+    audit = module(b, "dev", "audit")
+    assert bool(audit["data_event_bucket_arns"]) is data_events
+    assert audit["retention_days"] == b.decision("audit").choice.count("2190") * 2190 or audit["retention_days"] == 365
+
+
+@pytest.mark.parametrize(("stage", "capture"), [("production", True), ("pilot", False)])
+def test_monitoring(stage: str, capture: bool) -> None:
+    b = bp({"stage": stage, "scale": {"inference": {"mode": "online"}}, "budget": {"monthly_usd": 1e5}})
+    assert module(b, "dev", "endpoint")["enable_data_capture"] is capture
+
+
+def test_budget_split_over_environments() -> None:
+    b = bp({"cloud": {"environments": ["dev", "staging", "prod"]}, "budget": {"monthly_usd": 3000,
+            "alert_emails": ["finops@example.com"]}})
+    limits = [module(b, e, "budget")["monthly_limit_usd"] for e in ("dev", "staging", "prod")]
+    assert abs(sum(limits) - 3000) <= 3
+    assert module(b, "prod", "budget")["alert_emails"] == ["finops@example.com"]
+    assert module(b, "dev", "budget")["cost_allocation_tag"] == {"key": "project", "value": "demo-ml"}
+
+
+def test_residency_is_passed_to_the_scan() -> None:
+    b = bp({"cloud": {"region": "eu-west-1"}, "compliance": {"data_residency": ["eu"]}})
+    assert "eu-west-1" in b.compliance["allowed_regions"]
+    assert "us-east-1" not in b.compliance["allowed_regions"]
