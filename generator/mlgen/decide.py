@@ -199,6 +199,12 @@ def decide(answers: Answers) -> Blueprint:
     inst, d_inst = choose_gpu(a)
     d_platform = choose_platform(a, inst)
     platform = d_platform.choice
+    if platform == "eks" and inst is not None and inst.ec2_type:
+        d_inst = d_inst.model_copy(update={
+            "choice": inst.ec2_type,
+            "rationale": d_inst.rationale + f" On EKS the nodes are the EC2 equivalent, {inst.ec2_type}, at "
+            f"${inst.ec2_price:.2f}/h.",
+        })
     decisions += [d_platform, d_inst]
     t = a.scale.training
     use_spot = a.budget.allow_spot and t.jobs_per_month > 0

@@ -110,19 +110,27 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def template_source(version: str = __version__) -> tuple[Path, str]:
-    """The template repository and the tag of this mlgen's template (created when missing)."""
+def template_source(version: str | None = None) -> tuple[Path, str]:
+    """The template repository and the tag of this mlgen's template (created when missing).
+
+    Tags are ``v<version>+<n>.g<digest>``: the counter keeps PEP 440 order increasing when the same
+    version's template content changes (development installs), so Copier never sees a downgrade.
+    """
+    version = version or __version__
     home = mlgen_home()
     repo = home / "template"
     with tempfile.TemporaryDirectory(prefix="mlgen-stage-") as tmp:
         staged = Path(tmp) / "t"
         stage_template(staged)
-        tag = f"v{version}+{_digest(staged)}"
+        digest = _digest(staged)
         with _locked(home / "template.lock"):
             if not (repo / ".git").is_dir():
                 repo.mkdir(parents=True, exist_ok=True)
                 git("init", "-q", "-b", "main", cwd=repo)
-            if git("tag", "--list", tag, cwd=repo).strip() != tag:
+            same_version = git("tag", "--list", f"v{version}+*", cwd=repo).split()
+            existing = [t for t in same_version if t.endswith(f".g{digest}")]
+            tag = existing[0] if existing else f"v{version}+{len(same_version) + 1}.g{digest}"
+            if not existing:
                 for child in repo.iterdir():
                     if child.name != ".git":
                         shutil.rmtree(child) if child.is_dir() else child.unlink()
@@ -135,23 +143,23 @@ def template_source(version: str = __version__) -> tuple[Path, str]:
 
 
 def copier_data(answers_data: dict[str, Any], blueprint_data: dict[str, Any]) -> dict[str, Any]:
-    """The two values the template receives (and records)."""
-    return {"mlgen_answers": answers_data, "blueprint": blueprint_data}
+    """The two values the template receives (and records).
 
-
-TEMPLATE_MARKER = "mlgen-bundled-template"
-
-
-def _portable_answers_file(dest: Path) -> None:
-    """Record the template as ``mlgen-bundled-template`` instead of this machine's path.
-
-    ``mlgen update`` passes the real location itself, so projects (and golden files) stay identical
-    across machines and users.
+    Keys are sorted exactly as Copier sorts them when it records answers, so a render from fresh
+    data and a re-render from the recorded answers (what ``copier update`` diffs against) agree.
     """
-    path = dest / ".copier-answers.yml"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    path.write_text("".join(f"_src_path: {TEMPLATE_MARKER}\n" if l.startswith("_src_path:") else l for l in lines),
-                    encoding="utf-8")
+    import yaml
+
+    data = {"mlgen_answers": answers_data, "blueprint": blueprint_data}
+    return dict(yaml.safe_load(yaml.safe_dump(data, sort_keys=True)))
+
+
+def _recorded_path(repo: Path) -> str:
+    """The template path as recorded in projects: ``~/…`` when under the home folder."""
+    try:
+        return "~/" + repo.resolve().relative_to(Path.home().resolve()).as_posix()
+    except ValueError:
+        return str(repo)
 
 
 def render(dest: Path, data: dict[str, Any]) -> None:
@@ -160,16 +168,15 @@ def render(dest: Path, data: dict[str, Any]) -> None:
 
     repo, tag = template_source()
     # unsafe=True: the template is mlgen's own (it loads mlgen.hcl as a Jinja extension).
-    copier.run_copy(str(repo), str(dest), data=data, vcs_ref=tag, defaults=True, overwrite=True,
+    copier.run_copy(_recorded_path(repo), str(dest), data=data, vcs_ref=tag, defaults=True, overwrite=True,
                     quiet=True, unsafe=True)
-    _portable_answers_file(dest)
 
 
 def update(dest: Path, data: dict[str, Any], *, conflict: str = "rej") -> None:
     """Re-apply this mlgen's template with ``data`` to an existing project (copier update)."""
     import copier
 
-    repo, tag = template_source()
+    _, tag = template_source()
+    # The template path comes from the project's recorded _src_path (the same per-user repository).
     copier.run_update(str(dest), data=data, vcs_ref=tag, defaults=True, overwrite=True, quiet=True,
-                      unsafe=True, conflict=conflict, src_path=str(repo), skip_answered=True)
-    _portable_answers_file(dest)
+                      unsafe=True, conflict=conflict, skip_answered=True)

@@ -173,8 +173,8 @@ class Finding(BaseModel):
 
     @property
     def fingerprint(self) -> str:
-        """Stable id of the finding across runs (check, resource, file)."""
-        raw = f"{self.check_id}|{self.resource}|{self.file}"
+        """Stable id of the finding across runs (check, resource, file, root)."""
+        raw = f"{self.check_id}|{self.resource}|{self.file}|{self.root}"
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
     def sort_key(self) -> tuple[Any, ...]:

@@ -60,7 +60,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "trail" {
     filter {}
 
     expiration {
-      days = 365
+      days = var.retention_days
     }
 
     noncurrent_version_expiration {

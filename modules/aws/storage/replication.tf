@@ -4,7 +4,7 @@
 
 locals {
   replication_enabled = var.replication.enabled
-  replicated_buckets  = toset(local.replication_enabled ? keys(local.content_buckets) : [])
+  replicated_buckets  = toset([])
 
   dr_kms_key_arn = !local.replication_enabled ? null : (
     var.replication.kms_key_arn != null ? var.replication.kms_key_arn : aws_kms_key.dr[0].arn

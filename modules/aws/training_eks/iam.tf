@@ -134,7 +134,7 @@ resource "aws_iam_role_policy" "training" {
         Sid      = "ReadTrainingData"
         Effect   = "Allow"
         Action   = ["s3:GetObject", "s3:GetObjectVersion"]
-        Resource = [local.data_bucket_objects, local.artifacts_bucket_objects]
+        Resource = [local.data_bucket_objects]
       },
       {
         Sid    = "ReadWriteArtifacts"

@@ -18,6 +18,13 @@ variable "data_bucket_arn" {
   }
 }
 
+variable "https_egress_prefix_list_ids" {
+  type        = list(string)
+  description = "Prefix lists the module's security group may also reach on HTTPS, typically [module.network.s3_prefix_list_id] so Studio reaches S3 through the S3 gateway endpoint (S3 addresses are outside the VPC CIDR). A list so that values unknown until apply still work."
+  default     = []
+  nullable    = false
+}
+
 variable "idle_timeout_minutes" {
   type        = number
   description = "Minutes of inactivity after which JupyterLab and Code Editor apps are shut down automatically (cost control)."
@@ -47,12 +54,6 @@ variable "name" {
     condition     = can(regex("^[a-z0-9-]{3,40}$", var.name))
     error_message = "name must be 3-40 characters of lowercase letters, digits and dashes."
   }
-}
-
-variable "s3_prefix_list_id" {
-  type        = string
-  description = "ID of the S3 prefix list of the VPC's S3 gateway endpoint (network module output s3_prefix_list_id). When set, the module's security group also allows HTTPS egress to S3 through the gateway endpoint; without it Studio reaches S3 only via an S3 interface endpoint."
-  default     = null
 }
 
 variable "security_group_ids" {

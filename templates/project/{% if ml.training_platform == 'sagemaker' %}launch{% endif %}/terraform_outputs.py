@@ -6,7 +6,7 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ class LaunchError(RuntimeError):
 
 
 def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Accept ``terraform output -json`` (``{"name": {"value": ...}}``) or plain ``{"name": ...}``."""
+    """Unwrap ``terraform output -json`` (``{"name": {"value": ...}}``); pass plain values."""
     result = {}
     for name, value in raw.items():
         if isinstance(value, Mapping) and "value" in value and "type" in value:
@@ -50,6 +50,25 @@ def read(env: str, outputs_json: Path | None = None, roots: Path = ENV_ROOTS) ->
     if not outputs:
         raise LaunchError(f"{root} has no outputs; run terraform apply there first")
     return outputs
+
+
+def resolve(
+    env: str, outputs_json: Path | None, overrides: Sequence[str], required: Sequence[str]
+) -> dict[str, Any]:
+    """Outputs from ``NAME=VALUE`` overrides, read from Terraform only when some are missing.
+
+    Overrides win over Terraform's values, so a pipeline without access to the state can
+    pass every value on the command line.
+    """
+    given: dict[str, Any] = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise LaunchError(f"--output {item!r} is not NAME=VALUE")
+        given[name.strip()] = value.strip()
+    if outputs_json is None and all(given.get(name) for name in required):
+        return given
+    return {**read(env, outputs_json), **given}
 
 
 def require(outputs: Mapping[str, Any], *names: str) -> None:

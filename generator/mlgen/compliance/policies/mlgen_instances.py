@@ -63,8 +63,7 @@ class InstanceTypesAllowed(BaseResourceCheck):  # type: ignore[misc]
         )
         if bad:
             self.details.append(
-                f"instance types not on the allowed list ({', '.join(allowed)}): "
-                + ", ".join(bad)
+                f"instance types not on the allowed list ({', '.join(allowed)}): " + ", ".join(bad)
             )
             return CheckResult.FAILED
         return CheckResult.PASSED

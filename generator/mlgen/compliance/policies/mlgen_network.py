@@ -48,9 +48,7 @@ class IsolatedNoInternetGateways(BaseResourceCheck):  # type: ignore[misc]
     def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
         if lib.network_isolation() != "isolated":
             return CheckResult.UNKNOWN
-        self.details.append(
-            f"{self.entity_type} gives the isolated network a path to the internet"
-        )
+        self.details.append(f"{self.entity_type} gives the isolated network a path to the internet")
         return CheckResult.FAILED
 
 

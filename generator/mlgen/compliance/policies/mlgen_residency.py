@@ -102,9 +102,7 @@ class ResourceLocationResidency(BaseResourceCheck):  # type: ignore[misc]
             if not lib.region_allowed(region, allowed):
                 bad.append(f"{where}={value} (region {region})")
         if bad:
-            self.details.append(
-                f"outside the allowed set {', '.join(allowed)}: " + "; ".join(bad)
-            )
+            self.details.append(f"outside the allowed set {', '.join(allowed)}: " + "; ".join(bad))
             return CheckResult.FAILED
         return CheckResult.PASSED
 

@@ -53,8 +53,7 @@ class ResourceRequiredTags(BaseResourceCheck):  # type: ignore[misc]
 
     def __init__(self) -> None:
         super().__init__(
-            name="Taggable resource carries the required tags (own tags or provider "
-            "default_tags)",
+            name="Taggable resource carries the required tags (own tags or provider default_tags)",
             id="MLGEN_AWS_004",
             categories=[CheckCategories.CONVENTION],
             supported_resources=_taggable_types(),

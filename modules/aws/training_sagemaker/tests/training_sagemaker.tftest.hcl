@@ -80,7 +80,7 @@ run "policy_is_scoped_to_inputs" {
       alltrue([for a in flatten([s.Action]) : contains([
         "ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", "ec2:DescribeDhcpOptions",
         "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
-      ], a)]) && s.Condition.StringEquals["aws:RequestedRegion"] == "eu-west-1"
+      ], a)]) && try(s.Condition.StringEquals["aws:RequestedRegion"] == "eu-west-1", false)
       if contains(flatten([s.Resource]), "*")
     ])
     error_message = "Resource \"*\" is only allowed for the documented actions without resource-level permissions, with a region condition."

@@ -179,7 +179,7 @@ def write_csv(dataset: Dataset, path: Path | str) -> Path:
 
 
 def make_synthetic(
-    rows: int = 1000, features: int = 4, seed: int = 0, noise: float = 0.5
+    rows: int = 1000, features: int = 4, seed: int = 0, noise: float = 0.5, population: int = 0
 ) -> Dataset:
     """Make a reproducible, nearly linearly separable binary classification data set.
 
@@ -190,16 +190,20 @@ def make_synthetic(
     Args:
         rows: Number of rows.
         features: Number of feature columns.
-        seed: Seed of the random generator; the same seed gives the same data.
+        seed: Seed of the rows; the same seed gives the same rows.
         noise: Standard deviation of the noise added before thresholding.
+        population: Seed of the hidden weights, means and scales. Sets made with the same
+            population (and different ``seed``) come from the same distribution, like a
+            training set and the data scored later.
     """
     if rows < 1 or features < 1:
         raise DataError("rows and features must both be at least 1")
+    hidden = random.Random(population)
+    weights = [hidden.choice((-1.0, 1.0)) * hidden.uniform(0.5, 2.5) for _ in range(features)]
+    means = [hidden.uniform(-10.0, 10.0) for _ in range(features)]
+    scales = [hidden.uniform(0.5, 20.0) for _ in range(features)]
+    bias = hidden.uniform(-0.5, 0.5)
     rng = random.Random(seed)
-    weights = [rng.choice((-1.0, 1.0)) * rng.uniform(0.5, 2.5) for _ in range(features)]
-    means = [rng.uniform(-10.0, 10.0) for _ in range(features)]
-    scales = [rng.uniform(0.5, 20.0) for _ in range(features)]
-    bias = rng.uniform(-0.5, 0.5)
     table: list[tuple[float, ...]] = []
     labels: list[int] = []
     for _ in range(rows):

@@ -276,9 +276,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     parser.add_argument(
         "--port", type=int, default=int(env.get("SAGEMAKER_BIND_TO_PORT", DEFAULT_PORT))
     )
-    parser.add_argument(
-        "--max-payload-mb", type=int, default=int(env.get("MAX_PAYLOAD_MB", "6"))
-    )
+    parser.add_argument("--max-payload-mb", type=int, default=int(env.get("MAX_PAYLOAD_MB", "6")))
     args = parser.parse_args(args_list)
     try:
         model = load_model(args.model_dir)

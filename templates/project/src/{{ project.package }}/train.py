@@ -472,15 +472,28 @@ def _check_writable(*directories: Path) -> None:
             )
 
 
-def install_stop_handler(stop: threading.Event) -> None:
-    """Set ``stop`` on SIGTERM (spot interruption, pod eviction) and SIGINT."""
+def install_stop_handler(stop: threading.Event) -> Callable[[], None]:
+    """Set ``stop`` on SIGTERM (spot interruption, pod eviction) and SIGINT.
+
+    Returns:
+        A function that puts the previous handlers back.
+    """
 
     def handler(signum: int, _frame: object) -> None:
         log.warning("received signal %d: checkpointing and stopping", signum)
         stop.set()
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def restore() -> None:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+    return restore
+
+
+def _keep_signals() -> None:
+    return None
 
 
 def main(
@@ -497,8 +510,8 @@ def main(
     args = build_parser(env).parse_args(args_list)
 
     stop = threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        install_stop_handler(stop)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    restore_signals = install_stop_handler(stop) if in_main_thread else _keep_signals
     group = (collective_factory or (lambda: collective_from_env(env)))()
     try:
         config = TrainConfig(
@@ -556,6 +569,7 @@ def main(
         return 2
     finally:
         group.close()
+        restore_signals()
 
 
 if __name__ == "__main__":
