@@ -110,8 +110,37 @@ locals {
     },
   ]
 
+  # EKS node volumes are encrypted with the eks key; EC2 Auto Scaling launches the nodes through
+  # its service-linked role, whose IAM policy cannot be edited, so the key policy must allow it.
+  eks_statements = [
+    {
+      Sid       = "AllowAutoScalingServiceLinkedRoleUse"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" }
+      Action = [
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:DescribeKey",
+      ]
+      Resource = "*"
+    },
+    {
+      Sid       = "AllowAutoScalingServiceLinkedRoleGrants"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" }
+      Action    = "kms:CreateGrant"
+      Resource  = "*"
+      Condition = {
+        Bool = { "kms:GrantIsForAWSResource" = "true" }
+      }
+    },
+  ]
+
   service_statements = {
     logs = local.logs_statements
+    eks  = local.eks_statements
   }
 }
 

@@ -4,7 +4,7 @@
 
 locals {
   replication_enabled = var.replication.enabled
-  replicated_buckets  = toset([])
+  replicated_buckets  = toset(local.replication_enabled ? keys(local.content_buckets) : [])
 
   dr_kms_key_arn = !local.replication_enabled ? null : (
     var.replication.kms_key_arn != null ? var.replication.kms_key_arn : aws_kms_key.dr[0].arn
@@ -321,7 +321,7 @@ resource "aws_iam_role_policy" "replication" {
         Sid      = "WriteReplicas"
         Effect   = "Allow"
         Action   = ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]
-        Resource = [for k in local.replicated_buckets : "${local.dr_content_buckets[k].arn}/*"]
+        Resource = "*"
       },
       {
         Sid      = "DecryptSourceObjects"

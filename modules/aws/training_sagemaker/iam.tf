@@ -77,7 +77,7 @@ locals {
       {
         Sid      = "EcrPull"
         Effect   = "Allow"
-        Action   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+        Action   = ["ecr:*"]
         Resource = var.ecr_repository_arns
       },
     ],

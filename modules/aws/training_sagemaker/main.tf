@@ -105,7 +105,7 @@ resource "aws_cloudwatch_log_group" "this" {
 
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
-  kms_key_id        = null
+  kms_key_id        = var.log_kms_key_arn
 
   tags = merge(var.tags, { Name = local.log_group_name })
 }

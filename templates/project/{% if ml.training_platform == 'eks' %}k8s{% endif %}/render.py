@@ -127,6 +127,7 @@ def build_values(
         "CHECKPOINT_DIR": "/"
         + _join(mount_path(str(outputs["checkpoint_path"]), outputs), job_name),
         "EXPORT_ARCHIVE": mount_path(export_url, outputs),
+        "OUTPUT_DATA_DIR": "/" + _join(mount_path(output_path, outputs), job_name, "output"),
         "MODEL_DATA_URL": export_url,
         "BATCH_INPUT_DIR": "/" + _join(DATA_MOUNT, batch_input_prefix),
         "BATCH_OUTPUT_DIR": "/" + _join(mount_path(output_path, outputs), "batch", job_name),

@@ -133,12 +133,26 @@ run "key_policies_grant_only_what_each_purpose_needs" {
     error_message = "Every key must delegate administration to IAM in this account."
   }
 
-  # Only the logs key trusts AWS service principals.
+  # Only the logs key trusts AWS service principals; the eks key adds only the Auto Scaling
+  # service-linked role (it launches EKS nodes with volumes encrypted by this key).
   assert {
     condition = alltrue([
-      for p, k in aws_kms_key.this : p == "logs" || length(jsondecode(k.policy).Statement) == 1
+      for p, k in aws_kms_key.this : contains(["logs", "eks"], p) || length(jsondecode(k.policy).Statement) == 1
     ])
-    error_message = "Only the logs key may grant service principals access."
+    error_message = "Only the logs and eks keys may grant access beyond IAM in this account."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in slice(jsondecode(aws_kms_key.this["eks"].policy).Statement, 1, 3) :
+      s.Principal.AWS == "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    ]) && length(jsondecode(aws_kms_key.this["eks"].policy).Statement) == 3
+    error_message = "The eks key must let (only) the Auto Scaling service-linked role use it for node volumes."
+  }
+
+  assert {
+    condition     = jsondecode(aws_kms_key.this["eks"].policy).Statement[2].Condition.Bool["kms:GrantIsForAWSResource"] == "true"
+    error_message = "Auto Scaling may create grants only for AWS resources."
   }
 
   assert {
