@@ -111,10 +111,10 @@ def _scan_settings(bp_data: dict[str, Any], frameworks: list[str] | None) -> Any
 
     comp = bp_data["compliance"]
     return ScanSettings(
-        allowed_regions=list(comp.get("allowed_regions") or []) or None,
-        allowed_instance_types=list(comp.get("allowed_instance_types") or []) or None,
-        network_isolation=comp.get("network_isolation"), stage=comp.get("stage"),
-        frameworks=list(frameworks if frameworks is not None else comp.get("frameworks", [])),
+        allowed_regions=tuple(comp.get("allowed_regions") or ()),
+        allowed_instance_types=tuple(comp.get("allowed_instance_types") or ()),
+        network_isolation=comp.get("network_isolation") or "none", stage=comp.get("stage") or "prototype",
+        frameworks=tuple(frameworks if frameworks is not None else comp.get("frameworks", ())),
     )
 
 
@@ -130,9 +130,14 @@ def scan_project(project: Path, bp_data: dict[str, Any], answers_data: dict[str,
     from mlgen.compliance.report import write_reports
     from mlgen.compliance.scan import run_scan
 
+    from mlgen.compliance.scan import ScanError
+
     settings = _scan_settings(bp_data, frameworks)
     roots = [p for _, p in _project_roots(project)]
-    result = run_scan(roots, repo_root=project, settings=settings)
+    try:
+        result = run_scan(roots, repo_root=project, settings=settings)
+    except ScanError as exc:
+        raise ToolError(f"checkov scan failed: {exc}", details=["run with --debug for the traceback"]) from exc
     gate = evaluate_gate(result, frameworks=list(settings.frameworks), fail_on=fail_on)
     metadata = {
         "mlgen_version": __version__, "answers_digest": answers_digest(answers_data),
@@ -144,9 +149,21 @@ def scan_project(project: Path, bp_data: dict[str, Any], answers_data: dict[str,
 
 
 def _summarise(echo: Echo, result: Any, gate: Any) -> None:
-    counts = result.counts() if hasattr(result, "counts") else {}
-    echo(f"checkov {getattr(result, 'checkov_version', '?')}: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
-         + f" — gate {'PASSED' if gate.passed else 'FAILED'}")
+    counts = {s: len(result.by_status(s)) for s in ("passed", "failed", "skipped")}
+    echo(f"checkov {result.checkov_version}: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+         + f" — gate {'PASSED' if gate.passed else 'FAILED'}"
+         + (f" ({', '.join(gate.frameworks)})" if gate.frameworks else "")
+         + "; report: docs/compliance/report.md")
+
+
+def gate_lines(gate: Any) -> list[str]:
+    """One line per failing finding: check, resource, file:line, controls and why."""
+    lines = []
+    for failure in gate.failures:
+        f = failure.finding
+        controls = f" [{', '.join(failure.control_labels)}]" if failure.control_labels else ""
+        lines.append(f"{f.check_id} {f.resource} ({f.file}:{f.line_start}){controls}: {'; '.join(failure.reasons)}")
+    return lines
 
 
 def run_checks(project: Path, bp_data: dict[str, Any], answers_data: dict[str, Any], *, echo: Echo,
@@ -169,11 +186,14 @@ def _raise_for(outcome: CheckOutcome) -> None:
             if not r.fmt_ok:
                 details.append(f"{r.root}: terraform fmt would change {', '.join(r.fmt_files)}")
             if not r.init_ok:
-                details.append(f"{r.root}: terraform init failed: {r.init_output.strip().splitlines()[-1:]}")
+                lines = [ln.strip() for ln in r.init_output.splitlines() if ln.strip() and ln.strip() not in "╷│╵"]
+                errors = [ln.lstrip("│ ").strip() for ln in lines if "Error" in ln] or lines[-3:]
+                details.append(f"{r.root}: terraform init failed: {' / '.join(errors[:3])}")
             details += [f"{r.root}: {d}" for d in r.errors]
         raise ToolError("terraform validation failed", details=details)
     if not outcome.gate.passed:
-        raise GateFailed("compliance gate failed", details=outcome.gate.lines() if hasattr(outcome.gate, "lines") else [])
+        raise GateFailed("compliance gate failed", details=[*gate_lines(outcome.gate),
+                         "see docs/compliance/report.md; fix the code or add `#checkov:skip=ID:reason`"])
 
 
 def _git_commit_all(project: Path, message: str) -> None:
@@ -224,13 +244,20 @@ def new(dest: Path, answers: Answers, *, force: bool = False, check: bool = True
     with tempfile.TemporaryDirectory(prefix=".mlgen-", dir=dest.parent) as tmp:
         staged = Path(tmp) / dest.name
         render(staged, copier_data(answers_data, bp_data))
+        failure: GateFailed | ToolError | None = None
         if check:
             outcome = run_checks(staged, bp_data, answers_data, echo=echo)
-            _raise_for(outcome)
+            try:
+                _raise_for(outcome)
+            except (GateFailed, ToolError) as exc:
+                # The project is complete; write it so the report can be read, then fail.
+                failure = exc
         if use_git and not (dest / ".git").exists():
             _git_commit_all(staged, f"Initial project from mlgen {__version__}")
         _move_into_place(staged, dest)
     echo(f"wrote {dest}")
+    if failure is not None:
+        raise failure
     return outcome
 
 
@@ -256,6 +283,10 @@ def check(project: Path, *, frameworks: list[str] | None, formats: tuple[str, ..
     """Re-validate and re-scan a project after its team edited it."""
     answers_data, bp_data = read_project(project)
     unknown = sorted(set(formats) - set(FORMATS))
+    known = {"hipaa", "soc2", "gdpr", "pci_dss", "iso27001"}
+    if frameworks and set(frameworks) - known:
+        raise InputError(f"unknown framework(s): {', '.join(sorted(set(frameworks) - known))}",
+                         details=[f"--framework: choose from {', '.join(sorted(known))}"])
     if unknown:
         raise InputError(f"unknown report format(s): {', '.join(unknown)}", details=[f"--format: choose from {', '.join(FORMATS)}"])
     outcome = run_checks(project, bp_data, answers_data, echo=echo, frameworks=frameworks, formats=formats,

@@ -496,6 +496,8 @@ def _environment(a: Answers, env: str, *, purposes: list[str], key_of: dict[str,
             "data_bucket_arn": ref("module.storage.data_bucket_arn"),
             "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
             "idle_timeout_minutes": 60,
+            # S3 is reached through the gateway endpoint, whose addresses are outside the VPC CIDR.
+            "https_egress_prefix_list_ids": [ref("module.network.s3_prefix_list_id")],
         }))
     outputs = {
         "data_bucket": "module.storage.data_bucket_name",

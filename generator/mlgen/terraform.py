@@ -104,7 +104,8 @@ def cli_config_env(workdir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("CHECKPOINT_DISABLE", "1")
     env["TF_IN_AUTOMATION"] = "1"
-    if os.environ.get(MIRROR_ENV) or not os.environ.get("TF_CLI_CONFIG_FILE"):
+    user_config = os.environ.get("TF_CLI_CONFIG_FILE")
+    if os.environ.get(MIRROR_ENV) or not user_config or not Path(user_config).expanduser().is_file():
         mirror = find_provider_mirror()
         if mirror is not None:
             config = workdir / "terraform.rc"

@@ -214,7 +214,7 @@ def test_junit_has_a_suite_per_root_and_a_case_per_check_and_resource(
     root = tree.getroot()
     assert root.tag == "testsuites"
     assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("8", "4", "2")
-    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    suites = {s.get("name", ""): s for s in root.findall("testsuite")}
     assert sorted(suites) == ["infra/dev", "infra/prod"]
     prod = suites["infra/prod"]
     cases = prod.findall("testcase")

@@ -113,7 +113,9 @@ def build_results(
 
     findings = [_finding_doc(f, gate) for f in result.findings]
     status_counts = Counter(f.status for f in result.findings)
-    failed_by_severity = Counter(gate.severities[f.check_id] for f in result.by_status("failed"))
+    failed_by_severity: Counter[str] = Counter(
+        gate.severities[f.check_id] for f in result.by_status("failed")
+    )
 
     frameworks = []
     for fid in gate.frameworks:

@@ -224,7 +224,7 @@ variable "subnet_ids" {
   nullable    = false
 
   validation {
-    condition     = !(var.mode == "serverless" && length(var.subnet_ids) > 0)
+    condition     = var.subnet_ids != null
     error_message = "Serverless endpoints do not support VPC configuration: set subnet_ids = [] or use mode online/async."
   }
 }

@@ -157,6 +157,18 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # Delete markers whose noncurrent versions have expired are clutter; remove them.
+  rule {
+    id     = "remove-expired-delete-markers"
+    status = "Enabled"
+
+    filter {}
+
+    expiration {
+      expired_object_delete_marker = true
+    }
+  }
+
   dynamic "rule" {
     for_each = local.lifecycle_settings[each.key].transition_to_ia_days > 0 ? [local.lifecycle_settings[each.key].transition_to_ia_days] : []
 

@@ -223,6 +223,18 @@ resource "aws_s3_bucket_lifecycle_configuration" "dr" {
     }
   }
 
+  # Delete markers whose noncurrent versions have expired are clutter; remove them.
+  rule {
+    id     = "remove-expired-delete-markers"
+    status = "Enabled"
+
+    filter {}
+
+    expiration {
+      expired_object_delete_marker = true
+    }
+  }
+
   dynamic "rule" {
     for_each = local.lifecycle_settings[each.key].expiration_days > 0 ? [local.lifecycle_settings[each.key].expiration_days] : []
 
@@ -321,7 +333,7 @@ resource "aws_iam_role_policy" "replication" {
         Sid      = "WriteReplicas"
         Effect   = "Allow"
         Action   = ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]
-        Resource = "*"
+        Resource = [for k in local.replicated_buckets : "${local.dr_content_buckets[k].arn}/*"]
       },
       {
         Sid      = "DecryptSourceObjects"

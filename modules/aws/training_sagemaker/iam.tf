@@ -77,7 +77,7 @@ locals {
       {
         Sid      = "EcrPull"
         Effect   = "Allow"
-        Action   = ["ecr:*"]
+        Action   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
         Resource = var.ecr_repository_arns
       },
     ],

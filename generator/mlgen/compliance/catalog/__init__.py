@@ -191,10 +191,12 @@ def load_catalog(directory: Path | None = None) -> Catalog:
         frameworks[fid] = framework
     sev = _read_yaml(folder / "severities.yaml")
     try:
-        return Catalog(
-            frameworks=frameworks,
-            severities=sev.get("severities") or {},
-            default_severity=sev.get("default", "medium"),
+        return Catalog.model_validate(
+            {
+                "frameworks": frameworks,
+                "severities": sev.get("severities") or {},
+                "default_severity": sev.get("default", "medium"),
+            }
         )
     except ValueError as exc:
         raise CatalogError(f"severities.yaml: {exc}") from exc

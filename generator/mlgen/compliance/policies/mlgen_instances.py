@@ -21,7 +21,7 @@ except ImportError:  # loaded by Checkov as a top-level module
 EKS_DEFAULT_INSTANCE_TYPE = "t3.medium"
 
 
-class InstanceTypesAllowed(BaseResourceCheck):  # type: ignore[misc]
+class InstanceTypesAllowed(BaseResourceCheck):
     """MLGEN_AWS_011: GPU/ML instance types are on the allowed list."""
 
     def __init__(self) -> None:

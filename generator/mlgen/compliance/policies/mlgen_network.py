@@ -30,7 +30,7 @@ except ImportError:  # loaded by Checkov as a top-level module
     import mlgen_policy_lib as lib  # type: ignore[no-redef]
 
 
-class IsolatedNoInternetGateways(BaseResourceCheck):  # type: ignore[misc]
+class IsolatedNoInternetGateways(BaseResourceCheck):
     """MLGEN_AWS_005: isolated networks have no NAT or internet gateway."""
 
     def __init__(self) -> None:
@@ -52,7 +52,7 @@ class IsolatedNoInternetGateways(BaseResourceCheck):  # type: ignore[misc]
         return CheckResult.FAILED
 
 
-class IsolatedNoPublicEndpoints(BaseResourceCheck):  # type: ignore[misc]
+class IsolatedNoPublicEndpoints(BaseResourceCheck):
     """MLGEN_AWS_006: isolated networks expose no public endpoint."""
 
     def __init__(self) -> None:
@@ -92,7 +92,7 @@ class IsolatedNoPublicEndpoints(BaseResourceCheck):  # type: ignore[misc]
         return CheckResult.PASSED
 
 
-class MlPlatformNotPublic(BaseResourceCheck):  # type: ignore[misc]
+class MlPlatformNotPublic(BaseResourceCheck):
     """MLGEN_AWS_008: Studio domains and MLflow tracking servers are reachable privately only."""
 
     def __init__(self) -> None:
@@ -123,7 +123,7 @@ class MlPlatformNotPublic(BaseResourceCheck):  # type: ignore[misc]
         return CheckResult.PASSED
 
 
-class PrivateInterfaceEndpoints(BaseProviderCheck):  # type: ignore[misc]
+class PrivateInterfaceEndpoints(BaseProviderCheck):
     """MLGEN_AWS_010: private networks reach AWS APIs through interface endpoints."""
 
     def __init__(self) -> None:

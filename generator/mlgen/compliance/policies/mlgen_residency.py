@@ -39,7 +39,7 @@ _LOCATION_KEYS = frozenset(
 _BUCKET_REF = re.compile(r"(aws_s3_bucket)\.([A-Za-z0-9_-]+)")
 
 
-class ProviderRegionResidency(BaseProviderCheck):  # type: ignore[misc]
+class ProviderRegionResidency(BaseProviderCheck):
     """MLGEN_AWS_001: AWS provider regions stay inside the allowed residency."""
 
     def __init__(self) -> None:
@@ -70,7 +70,7 @@ class ProviderRegionResidency(BaseProviderCheck):  # type: ignore[misc]
         return CheckResult.PASSED
 
 
-class ResourceLocationResidency(BaseResourceCheck):  # type: ignore[misc]
+class ResourceLocationResidency(BaseResourceCheck):
     """MLGEN_AWS_002: locations named by resources stay inside the allowed residency."""
 
     def __init__(self) -> None:

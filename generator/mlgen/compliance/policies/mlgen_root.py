@@ -19,7 +19,7 @@ except ImportError:  # loaded by Checkov as a top-level module
     import mlgen_policy_lib as lib  # type: ignore[no-redef]
 
 
-class BudgetDefined(BaseProviderCheck):  # type: ignore[misc]
+class BudgetDefined(BaseProviderCheck):
     """MLGEN_AWS_009: the root defines at least one AWS budget."""
 
     def __init__(self) -> None:

@@ -19,7 +19,7 @@ except ImportError:  # loaded by Checkov as a top-level module
     import mlgen_policy_lib as lib  # type: ignore[no-redef]
 
 
-class EndpointConfigEncryptedAndCaptured(BaseResourceCheck):  # type: ignore[misc]
+class EndpointConfigEncryptedAndCaptured(BaseResourceCheck):
     """MLGEN_AWS_007: endpoint configs use a CMK and capture data in production."""
 
     def __init__(self) -> None:
@@ -37,7 +37,8 @@ class EndpointConfigEncryptedAndCaptured(BaseResourceCheck):  # type: ignore[mis
         if not isinstance(key, str) or not key.strip():
             problems.append("kms_key_arn is not set")
         if lib.stage() == "production":
-            capture = (lib.blocks(conf, "data_capture_config") or [None])[0]
+            captures = lib.blocks(conf, "data_capture_config")
+            capture = captures[0] if captures else None
             if capture is None:
                 problems.append("data_capture_config is missing (required in production)")
             else:

@@ -28,7 +28,7 @@ def _taggable_types() -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
-class ProviderDefaultTags(BaseProviderCheck):  # type: ignore[misc]
+class ProviderDefaultTags(BaseProviderCheck):
     """MLGEN_AWS_003: the AWS provider applies the required tags by default."""
 
     def __init__(self) -> None:
@@ -48,7 +48,7 @@ class ProviderDefaultTags(BaseProviderCheck):  # type: ignore[misc]
         return CheckResult.PASSED
 
 
-class ResourceRequiredTags(BaseResourceCheck):  # type: ignore[misc]
+class ResourceRequiredTags(BaseResourceCheck):
     """MLGEN_AWS_004: taggable resources end up with the required tags."""
 
     def __init__(self) -> None:

@@ -234,8 +234,13 @@ run "defaults_are_secure" {
   }
 
   assert {
-    condition     = anytrue([for r in aws_s3_bucket_lifecycle_configuration.this["logs"].rule : try(r.expiration[0].days, 0) == 365])
+    condition     = [for r in aws_s3_bucket_lifecycle_configuration.this["logs"].rule : r.expiration[0].days if r.id == "expire-current-objects"] == [365]
     error_message = "Access logs must expire after log_retention_days (365)."
+  }
+
+  assert {
+    condition     = !contains([for r in aws_s3_bucket_lifecycle_configuration.this["data"].rule : r.id], "expire-current-objects") && !contains([for r in aws_s3_bucket_lifecycle_configuration.this["artifacts"].rule : r.id], "expire-current-objects")
+    error_message = "Current objects in the data and artifacts buckets must never expire."
   }
 
   # Access logging and event notifications.

@@ -158,7 +158,7 @@ run "policy_is_scoped_to_inputs" {
   }
 
   assert {
-    condition     = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if s.Sid == "VpcManageEni"][0].Condition.ArnEquals["ec2:Vpc"] == "arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-0abc"
+    condition     = try([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if s.Sid == "VpcManageEni"][0].Condition.ArnEquals["ec2:Vpc"], null) == "arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-0abc"
     error_message = "ENI management must be pinned to the project VPC."
   }
 }
