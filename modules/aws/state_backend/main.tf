@@ -93,7 +93,7 @@ resource "aws_s3_bucket_public_access_block" "this" {
   for_each = local.buckets
 
   bucket                  = each.value.id
-  block_public_acls       = false
+  block_public_acls       = true
   block_public_policy     = true
   ignore_public_acls      = true
   restrict_public_buckets = true
