@@ -412,7 +412,7 @@ def _environment(a: Answers, env: str, *, purposes: list[str], key_of: dict[str,
     mods: list[ModuleCall] = [
         ModuleCall(name="keys", source="keys", inputs={"name": name, "purposes": purposes}),
         ModuleCall(name="storage", source="storage", dr_provider=True, inputs={
-            "name": name, "kms_key_arn": key["data"], "transition_to_ia_days": ia_days,
+            "name": name, "create_kms_key": False, "kms_key_arn": key["data"], "transition_to_ia_days": ia_days,
             "enable_fsx": fsx and primary, "fsx_storage_capacity_gb": fsx_gb,
             "fsx_subnet_id": ref("module.network.private_subnet_ids[0]") if fsx and primary else None,
             "fsx_security_group_ids": [ref("module.training.security_group_id")]

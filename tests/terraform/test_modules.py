@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -39,11 +40,12 @@ def test_module(name: str, terraform_env: dict[str, str], tmp_path: Path) -> Non
     assert fmt.returncode == 0, f"terraform fmt would change: {fmt.stdout}"
     init = _tf(terraform_env, root, "init", "-backend=false", "-input=false", "-no-color")
     assert init.returncode == 0, init.stderr
-    import json
-
-    validate = _tf(terraform_env, root, "validate", "-json", "-no-color")
-    diags = json.loads(validate.stdout).get("diagnostics", [])
-    assert [d for d in diags if d["severity"] in ("error", "warning")] == [], diags
+    # A module that declares configuration_aliases cannot be validated on its own (terraform#28490):
+    # it is validated through tests/terraform/aggregate and every generated root instead.
+    if "configuration_aliases" not in (root / "versions.tf").read_text():
+        validate = _tf(terraform_env, root, "validate", "-json", "-no-color")
+        diags = json.loads(validate.stdout).get("diagnostics", [])
+        assert [d for d in diags if d["severity"] in ("error", "warning")] == [], diags
     test = _tf(terraform_env, root, "test", "-no-color")
     assert test.returncode == 0, test.stdout[-4000:] + test.stderr[-2000:]
     assert "0 failed" in test.stdout and " passed" in test.stdout, test.stdout[-2000:]

@@ -224,7 +224,7 @@ variable "subnet_ids" {
   nullable    = false
 
   validation {
-    condition     = var.subnet_ids != null
+    condition     = !(var.mode == "serverless" && length(var.subnet_ids) > 0)
     error_message = "Serverless endpoints do not support VPC configuration: set subnet_ids = [] or use mode online/async."
   }
 }

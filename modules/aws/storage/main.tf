@@ -6,7 +6,7 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
-  kms_key_arn = var.kms_key_arn != null ? var.kms_key_arn : aws_kms_key.this[0].arn
+  kms_key_arn = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
 
   # Globally unique, deterministic names: <name>-<purpose>-<account id> (at most 63 characters).
   bucket_names = {
@@ -32,7 +32,7 @@ locals {
 }
 
 resource "aws_kms_key" "this" {
-  count = var.kms_key_arn == null ? 1 : 0
+  count = var.create_kms_key ? 1 : 0
 
   description             = "${var.name} storage (S3 data/artifacts buckets, FSx)"
   enable_key_rotation     = true
@@ -56,7 +56,7 @@ resource "aws_kms_key" "this" {
 }
 
 resource "aws_kms_alias" "this" {
-  count = var.kms_key_arn == null ? 1 : 0
+  count = var.create_kms_key ? 1 : 0
 
   name          = "alias/${var.name}-storage"
   target_key_id = aws_kms_key.this[0].key_id

@@ -1,3 +1,9 @@
+variable "create_kms_key" {
+  type        = bool
+  description = "Create a customer-managed key (yearly rotation) for the buckets. Set false and pass kms_key_arn to use a key from the keys module; a bool, not kms_key_arn == null, so the count is known at plan time even when the ARN is not."
+  default     = true
+}
+
 variable "enable_fsx" {
   type        = bool
   description = "Create an FSx for Lustre file system linked to the data bucket (data repository association under /data)."
@@ -61,12 +67,17 @@ variable "fsx_subnet_id" {
 
 variable "kms_key_arn" {
   type        = string
-  description = "ARN of the KMS key that encrypts the data and artifacts buckets (and PERSISTENT_2 FSx). Null: the module creates a customer-managed key with yearly rotation."
+  description = "ARN of the KMS key that encrypts the data and artifacts buckets (and PERSISTENT_2 FSx). Used when create_kms_key is false."
   default     = null
 
   validation {
     condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
     error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or null."
+  }
+
+  validation {
+    condition     = var.create_kms_key || var.kms_key_arn != null
+    error_message = "Set kms_key_arn when create_kms_key is false (or let the module create its key)."
   }
 }
 
