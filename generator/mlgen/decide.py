@@ -34,6 +34,15 @@ MLFLOW_BUDGET_SHARE = 0.2
 PER_AZ_NAT_MIN_BUDGET = 5000
 
 
+# Retention periods CloudWatch Logs accepts (days); log groups round the answer up to one of them.
+CLOUDWATCH_RETENTION = (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+
+def log_retention(days: int) -> int:
+    """The shortest CloudWatch Logs retention that keeps logs at least ``days`` (and >= 365)."""
+    return next((r for r in CLOUDWATCH_RETENTION if r >= days), CLOUDWATCH_RETENTION[-1])
+
+
 @dataclass(frozen=True)
 class TrainingChoice:
     platform: str
@@ -325,14 +334,16 @@ def decide(answers: Answers) -> Blueprint:
                       "management events suffice")),
         driven_by=["compliance.audit_retention_days", "compliance.frameworks", "compliance.data_classification"],
     ))
-    capture = a.stage == "production" and mode in ("online", "async", "serverless")
+    # SageMaker serverless endpoints do not support data capture.
+    capture = a.stage == "production" and mode in ("online", "async")
     decisions.append(Decision(
         id="monitoring", title="Model monitoring",
         choice=("endpoint alarms + data capture" if capture else "endpoint alarms") if mode != "none" else "none",
         alternatives=["data capture"] if not capture else ["alarms only"],
         rationale=("CloudWatch alarms on 5xx errors and p95 latency to the owners; "
                    + ("production stage: request/response data capture to S3 for model monitoring"
-                      if capture else "data capture starts at stage production")),
+                      if capture else "serverless endpoints cannot capture data" if mode == "serverless"
+                      and a.stage == "production" else "data capture starts at stage production")),
         driven_by=["stage", "scale.inference.mode"],
     ))
 
@@ -423,10 +434,10 @@ def _environment(a: Answers, env: str, *, purposes: list[str], key_of: dict[str,
         ModuleCall(name="network", source="network", inputs={
             "name": name, "azs": azs, "isolation": c.network_isolation, "nat_gateways": env_nat,
             "interface_endpoints": endpoints, "flow_log_kms_key_arn": key["logs"],
-            "flow_log_retention_days": max(365, c.audit_retention_days),
+            "flow_log_retention_days": log_retention(c.audit_retention_days),
         }),
         ModuleCall(name="audit", source="audit", inputs={
-            "name": name, "kms_key_arn": key["logs"], "retention_days": c.audit_retention_days,
+            "name": name, "kms_key_arn": key["logs"], "retention_days": log_retention(c.audit_retention_days),
             "data_event_bucket_arns": [ref("module.storage.data_bucket_arn"),
                                        ref("module.storage.artifacts_bucket_arn")] if data_events else [],
             "alert_emails": emails,
@@ -447,7 +458,7 @@ def _environment(a: Answers, env: str, *, purposes: list[str], key_of: dict[str,
             "ecr_repository_arns": ref("values(module.registry.repository_arns)"),
             "vpc_id": ref("module.network.vpc_id"), "vpc_cidr_block": ref("module.network.vpc_cidr_block"),
             "subnet_ids": ref("module.network.private_subnet_ids"),
-            "log_kms_key_arn": key["logs"], "log_retention_days": max(365, c.audit_retention_days),
+            "log_kms_key_arn": key["logs"], "log_retention_days": log_retention(c.audit_retention_days),
         }))
     else:
         gpu_max = a.scale.training.nodes_per_job if primary else 1
@@ -455,7 +466,7 @@ def _environment(a: Answers, env: str, *, purposes: list[str], key_of: dict[str,
             "name": name, "vpc_id": ref("module.network.vpc_id"),
             "subnet_ids": ref("module.network.private_subnet_ids"),
             "kms_key_arn": key["eks"], "log_kms_key_arn": key["logs"],
-            "log_retention_days": max(365, c.audit_retention_days),
+            "log_retention_days": log_retention(c.audit_retention_days),
             "gpu_node_groups": {"gpu": {
                 "instance_types": [inst.ec2_type if inst and inst.ec2_type else "g5.xlarge"],
                 "capacity_type": "SPOT" if use_spot else "ON_DEMAND",
@@ -472,10 +483,16 @@ def _environment(a: Answers, env: str, *, purposes: list[str], key_of: dict[str,
             "model_data_url": ref("var.model_data_url"), "kms_key_arn": key["endpoints"],
             "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
             "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
-            "subnet_ids": ref("module.network.private_subnet_ids"),
             "enable_data_capture": capture and primary, "alarm_emails": emails,
             "latency_alarm_ms": max(a.scale.inference.p95_latency_ms, 50),
+            "log_kms_key_arn": key["logs"], "sns_kms_key_arn": key["logs"],
+            "log_retention_days": log_retention(c.audit_retention_days),
         }
+        if mode != "serverless" and platform == "sagemaker":
+            # Model containers run in the private subnets with the training security group (S3 via
+            # the gateway endpoint, ECR/logs via interface endpoints). Serverless has no VPC option.
+            inputs["subnet_ids"] = ref("module.network.private_subnet_ids")
+            inputs["security_group_ids"] = [ref("module.training.security_group_id")]
         if mode in ("online", "async"):
             inputs["instance_type"] = inference["instance_type"]
             lo = inference["min_instances"] if primary else min(inference["min_instances"], 1)
@@ -484,6 +501,7 @@ def _environment(a: Answers, env: str, *, purposes: list[str], key_of: dict[str,
             inputs["autoscaling"] = {"min": lo, "max": max(hi, lo, 1),
                                      "target_invocations_per_instance": inference["target_invocations_per_instance"]}
         if mode == "serverless":
+            inputs["instance_type"] = None  # serverless variants have no instance type
             inputs["serverless"] = {"memory_size_mb": inference["memory_mb"],
                                     "max_concurrency": inference["max_concurrency"] if primary else 1}
         mods.append(ModuleCall(name="endpoint", source="endpoint", inputs=inputs))

@@ -186,7 +186,16 @@ def test_keys_and_audit(compliance: dict, purposes: list[str], data_events: bool
     assert module(b, "dev", "keys")["purposes"] == purposes
     audit = module(b, "dev", "audit")
     assert bool(audit["data_event_bucket_arns"]) is data_events
-    assert audit["retention_days"] == b.decision("audit").choice.count("2190") * 2190 or audit["retention_days"] == 365
+    wanted = compliance.get("audit_retention_days", 365)
+    assert audit["retention_days"] >= wanted  # rounded up to a CloudWatch Logs retention value
+    assert audit["retention_days"] in (365, 2192)
+
+
+@pytest.mark.parametrize(("days", "expected"), [(90, 365), (365, 365), (366, 400), (2190, 2192), (3650, 3653)])
+def test_log_retention_rounds_up_to_a_cloudwatch_value(days: int, expected: int) -> None:
+    from mlgen.decide import log_retention
+
+    assert log_retention(days) == expected
 
 
 @pytest.mark.parametrize(("stage", "capture"), [("production", True), ("pilot", False)])

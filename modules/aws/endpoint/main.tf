@@ -113,7 +113,7 @@ resource "aws_sagemaker_endpoint_configuration" "this" {
   production_variants {
     variant_name           = local.variant_name
     model_name             = aws_sagemaker_model.this[0].name
-    instance_type          = local.is_serverless ? null : var.instance_type
+    instance_type          = var.instance_type
     initial_instance_count = local.is_serverless ? null : var.initial_instance_count
 
     dynamic "serverless_config" {

@@ -94,12 +94,17 @@ variable "initial_instance_count" {
 
 variable "instance_type" {
   type        = string
-  description = "ML instance type for online and async endpoints."
+  description = "ML instance type for online and async endpoints; null for serverless (which has none). Passed straight to the production variant so policy scanners can read it."
   default     = "ml.m6i.large"
 
   validation {
-    condition     = can(regex("^ml\\.[a-z0-9-]+\\.[a-z0-9]+$", var.instance_type))
+    condition     = var.instance_type == null || can(regex("^ml\\.[a-z0-9-]+\\.[a-z0-9]+$", var.instance_type))
     error_message = "instance_type must be a SageMaker ML instance type such as ml.m6i.large."
+  }
+
+  validation {
+    condition     = (var.mode == "serverless") == (var.instance_type == null)
+    error_message = "Set instance_type = null for mode serverless, and an ML instance type for online and async."
   }
 }
 

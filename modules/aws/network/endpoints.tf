@@ -37,7 +37,8 @@ resource "aws_vpc_security_group_ingress_rule" "endpoints_https" {
 }
 
 resource "aws_vpc_endpoint" "interface" {
-  for_each = local.create_interface_vpe ? var.interface_endpoints : toset([])
+  # Written with var.isolation (not a local) so policy scanners can resolve the endpoint set.
+  for_each = var.isolation == "none" ? toset([]) : var.interface_endpoints
 
   vpc_id              = aws_vpc.this.id
   service_name        = "com.amazonaws.${local.region}.${each.value}"

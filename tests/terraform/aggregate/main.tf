@@ -157,7 +157,11 @@ module "endpoint" {
   mode                   = "online"
   model_data_url         = var.model_data_url
   model_image            = var.model_image
+  log_kms_key_arn        = module.keys.key_arns["logs"]
+  log_retention_days     = 400
   name                   = "mlgen-agg"
+  security_group_ids     = [module.training_sagemaker.security_group_id]
+  sns_kms_key_arn        = module.keys.key_arns["logs"]
   subnet_ids             = module.network.private_subnet_ids
   tags                   = local.tags
 }

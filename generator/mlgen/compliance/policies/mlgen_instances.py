@@ -55,7 +55,8 @@ class InstanceTypesAllowed(BaseResourceCheck):
         allowed = lib.allowed_instance_types()
         if not allowed:
             return CheckResult.UNKNOWN
-        types = self._types(conf)
+        address = str(lib.first(conf.get("__address__")) or "")
+        types = [lib.resolve_module_variable(self.graph, address, t) for t in self._types(conf)]
         if not types:
             return CheckResult.UNKNOWN
         bad = sorted(

@@ -298,3 +298,23 @@ def endpoint_service_suffix(vertex: dict[str, Any]) -> str:
 def endpoint_services(graph: Any) -> set[str]:
     """Service suffixes of all VPC endpoints in the root."""
     return {endpoint_service_suffix(v) for v in resources(graph, "aws_vpc_endpoint")}
+
+
+def resolve_module_variable(graph: Any, resource_address: str, value: Any) -> Any:
+    """Resolve ``var.NAME`` from the calling module block when Checkov left it unrendered.
+
+    Checkov does not always render module variables inside nested blocks (e.g. a SageMaker
+    ``production_variants`` block that also holds a ``dynamic`` block); the module call in the
+    root still carries the literal. Only a bare ``var.NAME`` one module deep is resolved; anything
+    else is returned unchanged (and stays "unresolved" for the caller).
+    """
+    if not (isinstance(value, str) and re.fullmatch(r"var\.[A-Za-z_][A-Za-z0-9_-]*", value)):
+        return value
+    match = re.match(r"^module\.([A-Za-z0-9_-]+)\.[a-z]", resource_address or "")
+    if not match:
+        return value
+    for vertex in vertices(graph):
+        if vertex.get("block_type_") == "module" and str(vertex.get("__address__")) == match.group(1):
+            literal = first(vertex.get(value.removeprefix("var.")))
+            return literal if isinstance(literal, str) and not is_unresolved(literal) else value
+    return value

@@ -264,6 +264,7 @@ run "serverless_endpoint" {
 
   variables {
     mode               = "serverless"
+    instance_type      = null
     subnet_ids         = []
     security_group_ids = []
     serverless         = { memory_size_mb = 4096, max_concurrency = 20 }
@@ -562,7 +563,8 @@ run "rejects_serverless_in_vpc" {
   command = plan
 
   variables {
-    mode = "serverless"
+    mode          = "serverless"
+    instance_type = null
   }
 
   expect_failures = [var.subnet_ids]
@@ -573,6 +575,7 @@ run "rejects_serverless_data_capture" {
 
   variables {
     mode                = "serverless"
+    instance_type       = null
     subnet_ids          = []
     enable_data_capture = true
   }
@@ -598,4 +601,15 @@ run "rejects_bad_autoscaling" {
   }
 
   expect_failures = [var.autoscaling]
+}
+
+run "serverless_rejects_an_instance_type" {
+  command = plan
+
+  variables {
+    mode       = "serverless"
+    subnet_ids = []
+  }
+
+  expect_failures = [var.instance_type]
 }
