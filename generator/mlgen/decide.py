@@ -31,6 +31,7 @@ BASE_ENDPOINTS = ("ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemak
 EKS_ENDPOINTS = ("ec2", "eks", "eks-auth", "elasticloadbalancing")
 STUDIO_ENDPOINTS = ("sagemaker.studio",)
 MLFLOW_BUDGET_SHARE = 0.2
+EKS_SYSTEM_INSTANCE = "m6i.large"  # the EKS system node group (CoreDNS, add-ons)
 PER_AZ_NAT_MIN_BUDGET = 5000
 
 
@@ -259,6 +260,10 @@ def decide(answers: Answers) -> Blueprint:
     studio = a.scale.team_size > 0
     if endpoints and studio:
         endpoints |= set(STUDIO_ENDPOINTS)
+    mlflow_hourly = mlflow_price("small", region)
+    mlflow = a.stage != "prototype" and mlflow_hourly * 730 <= MLFLOW_BUDGET_SHARE * a.budget.monthly_usd
+    if endpoints and mlflow:
+        endpoints.add("sagemaker.experiments")  # the managed MLflow tracking server, privately
     decisions.append(Decision(
         id="network", title="Network isolation",
         choice=f"{c.network_isolation}: NAT {nat}, {len(endpoints)} interface endpoints",
@@ -296,9 +301,7 @@ def decide(answers: Answers) -> Blueprint:
         driven_by=["scale.dataset_size_gb", "scale.training.nodes_per_job", "compliance.frameworks", "cloud.dr_region"],
     ))
 
-    # Registry and MLflow
-    mlflow_hourly = mlflow_price("small", region)
-    mlflow = a.stage != "prototype" and mlflow_hourly * 730 <= MLFLOW_BUDGET_SHARE * a.budget.monthly_usd
+    # Registry and MLflow (decided with the network above: the tracking server needs its endpoint)
     decisions.append(Decision(
         id="registries", title="Registries and experiment tracking",
         choice="ECR (training, serving) + SageMaker model registry" + (" + managed MLflow (Small)" if mlflow else ""),
@@ -380,7 +383,8 @@ def decide(answers: Answers) -> Blueprint:
         "python_version": "3.11",
     }
     allowed_instances = sorted({training_type, *(
-        [inference_spec["instance_type"]] if "instance_type" in inference_spec else [])})
+        [inference_spec["instance_type"]] if "instance_type" in inference_spec else []),
+        *([EKS_SYSTEM_INSTANCE] if platform == "eks" else [])})
     envs = [
         _environment(a, env, purposes=purposes, key_of=key_of, nat=nat, endpoints=sorted(endpoints),
                      platform=platform, inst=inst, use_spot=use_spot, fsx=fsx, fsx_gb=fsx_gb,
@@ -467,6 +471,7 @@ def _environment(a: Answers, env: str, *, purposes: list[str], key_of: dict[str,
             "subnet_ids": ref("module.network.private_subnet_ids"),
             "kms_key_arn": key["eks"], "log_kms_key_arn": key["logs"],
             "log_retention_days": log_retention(c.audit_retention_days),
+            "system_node_group": {"instance_type": EKS_SYSTEM_INSTANCE, "min_size": 1, "max_size": 2},
             "gpu_node_groups": {"gpu": {
                 "instance_types": [inst.ec2_type if inst and inst.ec2_type else "g5.xlarge"],
                 "capacity_type": "SPOT" if use_spot else "ON_DEMAND",

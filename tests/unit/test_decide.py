@@ -115,7 +115,7 @@ def test_storage(patch: dict, fsx: bool, lock: bool, replication: bool) -> None:
         ({"compliance": {"network_isolation": "isolated"}}, "none", 8),
         ({"compliance": {"network_isolation": "private"}}, "single", 8),
         ({"compliance": {"network_isolation": "none"}}, "single", 0),
-        ({"compliance": {"network_isolation": "private"}, "stage": "production", "budget": {"monthly_usd": 9000}}, "per_az", 8),
+        ({"compliance": {"network_isolation": "private"}, "stage": "production", "budget": {"monthly_usd": 9000}}, "per_az", 9),  # + MLflow
         ({"compliance": {"network_isolation": "isolated"}, "scale": {"team_size": 0}}, "none", 7),
     ],
 )

@@ -40,8 +40,10 @@ resource "aws_vpc_endpoint" "interface" {
   # Written with var.isolation (not a local) so policy scanners can resolve the endpoint set.
   for_each = var.isolation == "none" ? toset([]) : var.interface_endpoints
 
-  vpc_id              = aws_vpc.this.id
-  service_name        = "com.amazonaws.${local.region}.${each.value}"
+  vpc_id = aws_vpc.this.id
+  # SageMaker-owned services use their own prefix: the MLflow tracking server endpoint is
+  # aws.sagemaker.<region>.experiments (pass "sagemaker.experiments").
+  service_name        = each.value == "sagemaker.experiments" ? "aws.sagemaker.${local.region}.experiments" : "com.amazonaws.${local.region}.${each.value}"
   vpc_endpoint_type   = "Interface"
   private_dns_enabled = true
   subnet_ids          = [for az in var.azs : aws_subnet.private[az].id]

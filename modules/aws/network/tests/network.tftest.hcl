@@ -96,6 +96,24 @@ run "isolated_default_has_no_internet_path" {
   }
 }
 
+run "mlflow_endpoint_uses_the_sagemaker_service_prefix" {
+  command = plan
+
+  variables {
+    interface_endpoints = ["sts", "sagemaker.experiments"]
+  }
+
+  assert {
+    condition     = aws_vpc_endpoint.interface["sagemaker.experiments"].service_name == "aws.sagemaker.eu-west-1.experiments"
+    error_message = "The MLflow (SageMaker experiments) endpoint service is aws.sagemaker.<region>.experiments."
+  }
+
+  assert {
+    condition     = aws_vpc_endpoint.interface["sts"].service_name == "com.amazonaws.eu-west-1.sts"
+    error_message = "Other services keep the com.amazonaws.<region>.<svc> name."
+  }
+}
+
 run "isolated_has_interface_endpoints" {
   command = plan
 
