@@ -59,56 +59,101 @@ def main() -> None:
     import yaml
 
     data_file.write_text(yaml.safe_dump(data))
-    copier_cmd = [sys.executable, "-c",
-                  "import sys, yaml, copier; copier.run_copy(sys.argv[1], sys.argv[2], "
-                  "data=yaml.safe_load(open(sys.argv[3])), vcs_ref=sys.argv[4], defaults=True, "
-                  "overwrite=True, quiet=True, unsafe=True)"]
+    copier_cmd = [
+        sys.executable,
+        "-c",
+        "import sys, yaml, copier; copier.run_copy(sys.argv[1], sys.argv[2], "
+        "data=yaml.safe_load(open(sys.argv[3])), vcs_ref=sys.argv[4], defaults=True, "
+        "overwrite=True, quiet=True, unsafe=True)",
+    ]
 
     rows: list[tuple[str, float, float | None, str]] = []
-    new_nc = median(lambda: timed([*MLGEN, "new", dest(), "--defaults", "--no-check", "--no-git"], env=env), args.repeat)
+    new_nc = median(
+        lambda: timed([*MLGEN, "new", dest(), "--defaults", "--no-check", "--no-git"], env=env), args.repeat
+    )
     bare_copy = median(lambda: timed([*copier_cmd, str(repo), dest(), str(data_file), tag], env=env), args.repeat)
     rows.append(("mlgen new --no-check (1 env)", new_nc, bare_copy, "bare copier copy, same template+data"))
-    new_3 = median(lambda: timed([*MLGEN, "new", dest(), "--answers", str(three), "--no-check", "--no-git"], env=env),
-                   args.repeat)
+    new_3 = median(
+        lambda: timed([*MLGEN, "new", dest(), "--answers", str(three), "--no-check", "--no-git"], env=env), args.repeat
+    )
     rows.append(("mlgen new --no-check (3 envs)", new_3, new_nc, "1 env"))
 
     have_tf = shutil.which("terraform") is not None
     if have_tf:
         full = median(lambda: timed([*MLGEN, "new", dest(), "--defaults", "--no-git"], env=env), 1)
         out = Path(dest())
-        subprocess.run([*MLGEN, "new", str(out), "--defaults", "--no-git", "--no-check"], env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [*MLGEN, "new", str(out), "--defaults", "--no-git", "--no-check"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         roots = [out / "infra" / "bootstrap", *sorted((out / "infra" / "envs").iterdir())]
-        ck_env = {**env, "BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "TRUE",
-                  "XDG_CACHE_HOME": str(work / "ckv")}
+        ck_env = {
+            **env,
+            "BC_SKIP_MAPPING": "TRUE",
+            "CKV_SKIP_PACKAGE_UPDATE_CHECK": "TRUE",
+            "XDG_CACHE_HOME": str(work / "ckv"),
+        }
 
         def bare_tools() -> float:
             total = 0.0
             for r in roots:
                 total += timed(["terraform", f"-chdir={r}", "init", "-backend=false", "-input=false"], env=env)
                 total += timed(["terraform", f"-chdir={r}", "validate"], env=env)
-                total += timed([sys.executable, "-m", "checkov.main", "-d", str(r), "--framework", "terraform",
-                                "--quiet", "-o", "json"], env=ck_env) if True else 0
+                total += (
+                    timed(
+                        [
+                            sys.executable,
+                            "-m",
+                            "checkov.main",
+                            "-d",
+                            str(r),
+                            "--framework",
+                            "terraform",
+                            "--quiet",
+                            "-o",
+                            "json",
+                        ],
+                        env=ck_env,
+                    )
+                    if True
+                    else 0
+                )
                 shutil.rmtree(r / ".terraform", ignore_errors=True)
             return total
 
         bare = bare_tools()
-        rows.append(("mlgen new (validate + scan, 1 env)", full, bare, "bare terraform init+validate + checkov per root"))
-        subprocess.run([*MLGEN, "new", str(work / "chk"), "--defaults"], env=env, check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        rows.append(
+            ("mlgen new (validate + scan, 1 env)", full, bare, "bare terraform init+validate + checkov per root")
+        )
+        subprocess.run(
+            [*MLGEN, "new", str(work / "chk"), "--defaults"],
+            env=env,
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         chk = median(lambda: timed([*MLGEN, "check", str(work / "chk")], env=env), 1)
         rows.append(("mlgen check (1 env)", chk, bare, "bare terraform init+validate + checkov per root"))
         full3 = median(lambda: timed([*MLGEN, "new", dest(), "--answers", str(three), "--no-git"], env=env), 1)
         rows.append(("mlgen new (validate + scan, 3 envs)", full3, full, "1 env"))
 
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"median of {args.repeat} run(s) for --no-check rows, 1 run for tool rows")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"median of {args.repeat} run(s) for --no-check rows, 1 run for tool rows"
+    )
     print()
     print("| case | mlgen s | baseline s | ratio | baseline |")
     print("|---|---:|---:|---:|---|")
     for name, t, base, what in rows:
         ratio = f"{t / base:.2f}" if base else "-"
-        print(f"| {name} | {t:.2f} | {base:.2f} | {ratio} | {what} |" if base else f"| {name} | {t:.2f} | - | - | {what} |")
+        print(
+            f"| {name} | {t:.2f} | {base:.2f} | {ratio} | {what} |"
+            if base
+            else f"| {name} | {t:.2f} | - | - | {what} |"
+        )
     shutil.rmtree(work, ignore_errors=True)
     json.dumps(rows)
 

@@ -76,24 +76,34 @@ class Project(_Section):
     """Who owns the project and how resources are named."""
 
     name: str = Field(
-        "Demo ML", min_length=1, max_length=80, description="Human-readable project name.",
+        "Demo ML",
+        min_length=1,
+        max_length=80,
+        description="Human-readable project name.",
         examples=["Fraud Scoring"],
     )
     slug: str | None = Field(
-        None, pattern=_SLUG,
+        None,
+        pattern=_SLUG,
         description="Short lowercase name used in every resource name (derived from name when empty).",
         examples=["fraud-scoring"],
     )
     owner: str = Field(
-        "ml-platform@example.com", pattern=_EMAIL,
+        "ml-platform@example.com",
+        pattern=_EMAIL,
         description="Owning team's e-mail; tagged on resources and default budget alert recipient.",
     )
     cost_center: str = Field(
-        "CC-0000", min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.:/=+@-]+$",
-        description="Cost-allocation tag value for finance.", examples=["CC-1234"],
+        "CC-0000",
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9_.:/=+@-]+$",
+        description="Cost-allocation tag value for finance.",
+        examples=["CC-1234"],
     )
     github_repository: str | None = Field(
-        None, pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
+        None,
+        pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
         description="owner/repo on GitHub; when set, OIDC roles for CI plan/apply are created.",
         examples=["acme/fraud-scoring"],
     )
@@ -127,11 +137,14 @@ class Cloud(_Section):
     provider: Literal["aws"] = Field("aws", description="Cloud provider (AWS today; GCP and Azure later).")
     region: str = Field("us-east-1", description="Primary AWS region.", examples=["eu-west-1"])
     dr_region: str | None = Field(
-        None, description="Disaster-recovery region: data is replicated there when set.",
+        None,
+        description="Disaster-recovery region: data is replicated there when set.",
         examples=["eu-central-1"],
     )
     environments: list[Annotated[str, Field(pattern=_ENV)]] = Field(
-        default_factory=lambda: ["dev"], min_length=1, max_length=5,
+        default_factory=lambda: ["dev"],
+        min_length=1,
+        max_length=5,
         description="Environments, each its own Terraform root (and ideally its own AWS account).",
         examples=[["dev", "prod"]],
     )
@@ -152,10 +165,7 @@ class Cloud(_Section):
         priced = priced_regions()
         if value not in priced:
             hint = _did_you_mean(value, [*priced, *aws_regions()])
-            raise ValueError(
-                f"mlgen has price data for {', '.join(priced)} only; {value!r} is not one of them"
-                + hint
-            )
+            raise ValueError(f"mlgen has price data for {', '.join(priced)} only; {value!r} is not one of them" + hint)
         return value
 
 
@@ -163,7 +173,8 @@ class Compliance(_Section):
     """Regimes, data sensitivity and network posture."""
 
     frameworks: list[Framework] = Field(
-        default_factory=list, description="Frameworks the project must satisfy.",
+        default_factory=list,
+        description="Frameworks the project must satisfy.",
         examples=[["gdpr", "pci_dss"]],
     )
     data_classification: Classification = Field(
@@ -171,8 +182,7 @@ class Compliance(_Section):
     )
     data_residency: list[str] = Field(
         default_factory=list,
-        description="Jurisdictions (eu, us, uk, ca, au, …) or explicit regions data must stay in; "
-        "empty = anywhere.",
+        description="Jurisdictions (eu, us, uk, ca, au, …) or explicit regions data must stay in; empty = anywhere.",
         examples=[["eu"]],
     )
     network_isolation: Isolation = Field(
@@ -216,7 +226,9 @@ class Budget(_Section):
         default_factory=list, description="Who gets budget alerts (defaults to project.owner)."
     )
     alert_thresholds_pct: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
-        default_factory=lambda: [50, 80, 100], min_length=1, max_length=10,
+        default_factory=lambda: [50, 80, 100],
+        min_length=1,
+        max_length=10,
         description="Alert at these percentages of the budget (actual and forecast).",
     )
 
@@ -300,44 +312,54 @@ class Answers(_Section):
             shown = ", ".join(sorted(r for r in allowed if r in priced_regions())) or "none mlgen prices"
             for path, region in (("cloud.region", cl.region), ("cloud.dr_region", cl.dr_region)):
                 if region is not None and region not in allowed:
-                    errors.append((
-                        path,
-                        f"{region!r} is outside compliance.data_residency={c.data_residency}; "
-                        f"allowed regions are {shown}",
-                    ))
+                    errors.append(
+                        (
+                            path,
+                            f"{region!r} is outside compliance.data_residency={c.data_residency}; "
+                            f"allowed regions are {shown}",
+                        )
+                    )
         for fw in c.frameworks:
             if fw in STRICT_FRAMEWORKS:
                 label = fw.upper().replace("_", " ")
                 if CLASSIFICATION_ORDER.index(c.data_classification) < 2:
-                    errors.append((
-                        "compliance.data_classification",
-                        f"{label} data is at least 'confidential'; got {c.data_classification!r}",
-                    ))
+                    errors.append(
+                        (
+                            "compliance.data_classification",
+                            f"{label} data is at least 'confidential'; got {c.data_classification!r}",
+                        )
+                    )
                 if not c.customer_managed_keys:
                     errors.append(("compliance.customer_managed_keys", f"{label} requires customer-managed keys"))
             minimum = MIN_RETENTION_DAYS.get(fw)
             if minimum and c.audit_retention_days < minimum:
-                errors.append((
-                    "compliance.audit_retention_days",
-                    f"{fw} requires at least {minimum} days; got {c.audit_retention_days}",
-                ))
+                errors.append(
+                    (
+                        "compliance.audit_retention_days",
+                        f"{fw} requires at least {minimum} days; got {c.audit_retention_days}",
+                    )
+                )
         if c.network_isolation == "isolated" and self.project.needs_internet:
-            errors.append((
-                "project.needs_internet",
-                "isolated networks have no internet egress; set network_isolation: private, "
-                "or mirror packages/models into S3/ECR and set needs_internet: false",
-            ))
+            errors.append(
+                (
+                    "project.needs_internet",
+                    "isolated networks have no internet egress; set network_isolation: private, "
+                    "or mirror packages/models into S3/ECR and set needs_internet: false",
+                )
+            )
         train = self.scale.training
         if train.gpus_per_job > 0 and train.gpu != "auto":
             from mlgen.catalog import gpu_available
 
             per_node = -(-train.gpus_per_job // train.nodes_per_job)
             if not gpu_available(train.gpu, cl.region, per_node):
-                errors.append((
-                    "scale.training.gpu",
-                    f"no SageMaker training instance with {per_node} x {train.gpu} per node in "
-                    f"{cl.region}; choose another gpu or region, or gpu: auto",
-                ))
+                errors.append(
+                    (
+                        "scale.training.gpu",
+                        f"no SageMaker training instance with {per_node} x {train.gpu} per node in "
+                        f"{cl.region}; choose another gpu or region, or gpu: auto",
+                    )
+                )
         if errors:
             raise _CrossFieldErrors(errors)
         return self
@@ -441,18 +463,20 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise AnswersError(f"cannot read answers file {path}: {exc.strerror}",
-                           details=[f"--answers: {path} is not readable"]) from exc
+        raise AnswersError(
+            f"cannot read answers file {path}: {exc.strerror}", details=[f"--answers: {path} is not readable"]
+        ) from exc
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise AnswersError(f"answers file {path} is not valid YAML/JSON",
-                           details=[f"--answers: {exc}"]) from exc
+        raise AnswersError(f"answers file {path} is not valid YAML/JSON", details=[f"--answers: {exc}"]) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise AnswersError(f"answers file {path} must hold a mapping",
-                           details=["answers: expected sections project, cloud, compliance, budget, scale, stage"])
+        raise AnswersError(
+            f"answers file {path} must hold a mapping",
+            details=["answers: expected sections project, cloud, compliance, budget, scale, stage"],
+        )
     return data
 
 

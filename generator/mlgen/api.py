@@ -51,11 +51,18 @@ def ensure_budget(bp: Blueprint, *, allow_over_budget: bool) -> None:
     """Raise :class:`OverBudget` naming the cost drivers unless allowed."""
     if not bp.cost.over_budget or allow_over_budget:
         return
-    drivers = [f"{d.environment}/{d.module}: {d.item} ${d.idle_usd + d.usage_usd:,.0f}/month" for d in bp.cost.drivers()]
+    drivers = [
+        f"{d.environment}/{d.module}: {d.item} ${d.idle_usd + d.usage_usd:,.0f}/month" for d in bp.cost.drivers()
+    ]
     raise OverBudget(
         f"estimated ${bp.cost.total_usd:,.0f}/month exceeds budget.monthly_usd ${bp.cost.budget_usd:,.0f}",
-        details=["top cost drivers:", *[f"  {d}" for d in drivers], "what would bring it under:",
-                 *[f"  {s}" for s in bp.suggestions], "or pass --allow-over-budget to write it anyway"],
+        details=[
+            "top cost drivers:",
+            *[f"  {d}" for d in drivers],
+            "what would bring it under:",
+            *[f"  {s}" for s in bp.suggestions],
+            "or pass --allow-over-budget to write it anyway",
+        ],
     )
 
 
@@ -65,8 +72,10 @@ def _check_destination(dest: Path, force: bool) -> None:
     if dest.is_dir() and any(dest.iterdir()) and not force:
         raise DestinationError(
             f"{dest} is not empty; refusing to overwrite it",
-            details=["choose an empty or new DEST, or pass --force to write generated files over it "
-                     "(files mlgen does not generate are kept)"],
+            details=[
+                "choose an empty or new DEST, or pass --force to write generated files over it "
+                "(files mlgen does not generate are kept)"
+            ],
         )
 
 
@@ -100,8 +109,10 @@ def validate_project(project: Path, echo: Echo) -> tuple[list[Any], str]:
         raise ToolError(f"terraform timed out: {exc}") from exc
     bad = [r for r in results if not r.ok]
     warn = sum(len(r.warnings) for r in results)
-    note = (f"terraform {tf.version()} fmt/init/validate: {len(results) - len(bad)}/{len(results)} roots ok, "
-            f"{sum(len(r.errors) for r in results)} errors, {warn} warnings")
+    note = (
+        f"terraform {tf.version()} fmt/init/validate: {len(results) - len(bad)}/{len(results)} roots ok, "
+        f"{sum(len(r.errors) for r in results)} errors, {warn} warnings"
+    )
     echo(note)
     return results, note
 
@@ -113,7 +124,8 @@ def _scan_settings(bp_data: dict[str, Any], frameworks: list[str] | None) -> Any
     return ScanSettings(
         allowed_regions=tuple(comp.get("allowed_regions") or ()),
         allowed_instance_types=tuple(comp.get("allowed_instance_types") or ()),
-        network_isolation=comp.get("network_isolation") or "none", stage=comp.get("stage") or "prototype",
+        network_isolation=comp.get("network_isolation") or "none",
+        stage=comp.get("stage") or "prototype",
         frameworks=tuple(frameworks if frameworks is not None else comp.get("frameworks", ())),
     )
 
@@ -122,15 +134,21 @@ def answers_digest(answers_data: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(answers_data, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def scan_project(project: Path, bp_data: dict[str, Any], answers_data: dict[str, Any], *, echo: Echo,
-                 validation_note: str, frameworks: list[str] | None = None,
-                 formats: tuple[str, ...] = FORMATS, fail_on: str | None = "high") -> tuple[Any, Any, list[Path]]:
+def scan_project(
+    project: Path,
+    bp_data: dict[str, Any],
+    answers_data: dict[str, Any],
+    *,
+    echo: Echo,
+    validation_note: str,
+    frameworks: list[str] | None = None,
+    formats: tuple[str, ...] = FORMATS,
+    fail_on: str | None = "high",
+) -> tuple[Any, Any, list[Path]]:
     """Checkov over every root, the gate, and the reports in docs/compliance/."""
     from mlgen.compliance.gate import evaluate_gate
     from mlgen.compliance.report import write_reports
-    from mlgen.compliance.scan import run_scan
-
-    from mlgen.compliance.scan import ScanError
+    from mlgen.compliance.scan import ScanError, run_scan
 
     settings = _scan_settings(bp_data, frameworks)
     roots = [p for _, p in _project_roots(project)]
@@ -140,8 +158,10 @@ def scan_project(project: Path, bp_data: dict[str, Any], answers_data: dict[str,
         raise ToolError(f"checkov scan failed: {exc}", details=["run with --debug for the traceback"]) from exc
     gate = evaluate_gate(result, frameworks=list(settings.frameworks), fail_on=fail_on)
     metadata = {
-        "mlgen_version": __version__, "answers_digest": answers_digest(answers_data),
-        "validation": validation_note, "project": bp_data["project"]["name"],
+        "mlgen_version": __version__,
+        "answers_digest": answers_digest(answers_data),
+        "validation": validation_note,
+        "project": bp_data["project"]["name"],
         "frameworks": list(settings.frameworks),
     }
     reports = write_reports(result, gate, project / "docs" / "compliance", formats=set(formats), metadata=metadata)
@@ -150,10 +170,13 @@ def scan_project(project: Path, bp_data: dict[str, Any], answers_data: dict[str,
 
 def _summarise(echo: Echo, result: Any, gate: Any) -> None:
     counts = {s: len(result.by_status(s)) for s in ("passed", "failed", "skipped")}
-    echo(f"checkov {result.checkov_version}: " + ", ".join(f"{v} {k}" for k, v in counts.items())
-         + f" — gate {'PASSED' if gate.passed else 'FAILED'}"
-         + (f" ({', '.join(gate.frameworks)})" if gate.frameworks else "")
-         + "; report: docs/compliance/report.md")
+    echo(
+        f"checkov {result.checkov_version}: "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+        + f" — gate {'PASSED' if gate.passed else 'FAILED'}"
+        + (f" ({', '.join(gate.frameworks)})" if gate.frameworks else "")
+        + "; report: docs/compliance/report.md"
+    )
 
 
 def gate_lines(gate: Any) -> list[str]:
@@ -166,15 +189,29 @@ def gate_lines(gate: Any) -> list[str]:
     return lines
 
 
-def run_checks(project: Path, bp_data: dict[str, Any], answers_data: dict[str, Any], *, echo: Echo,
-               frameworks: list[str] | None = None, formats: tuple[str, ...] = FORMATS,
-               fail_on: str | None = "high") -> CheckOutcome:
+def run_checks(
+    project: Path,
+    bp_data: dict[str, Any],
+    answers_data: dict[str, Any],
+    *,
+    echo: Echo,
+    frameworks: list[str] | None = None,
+    formats: tuple[str, ...] = FORMATS,
+    fail_on: str | None = "high",
+) -> CheckOutcome:
     """Validate and scan a project; write reports."""
     outcome = CheckOutcome()
     outcome.validation, outcome.validation_note = validate_project(project, echo)
     outcome.scan, outcome.gate, outcome.reports = scan_project(
-        project, bp_data, answers_data, echo=echo, validation_note=outcome.validation_note,
-        frameworks=frameworks, formats=formats, fail_on=fail_on)
+        project,
+        bp_data,
+        answers_data,
+        echo=echo,
+        validation_note=outcome.validation_note,
+        frameworks=frameworks,
+        formats=formats,
+        fail_on=fail_on,
+    )
     _summarise(echo, outcome.scan, outcome.gate)
     return outcome
 
@@ -192,8 +229,13 @@ def _raise_for(outcome: CheckOutcome) -> None:
             details += [f"{r.root}: {d}" for d in r.errors]
         raise ToolError("terraform validation failed", details=details)
     if not outcome.gate.passed:
-        raise GateFailed("compliance gate failed", details=[*gate_lines(outcome.gate),
-                         "see docs/compliance/report.md; fix the code or add `#checkov:skip=ID:reason`"])
+        raise GateFailed(
+            "compliance gate failed",
+            details=[
+                *gate_lines(outcome.gate),
+                "see docs/compliance/report.md; fix the code or add `#checkov:skip=ID:reason`",
+            ],
+        )
 
 
 def _git_commit_all(project: Path, message: str) -> None:
@@ -228,8 +270,16 @@ def _move_into_place(staged: Path, dest: Path) -> None:
         os.replace(tmp, target)
 
 
-def new(dest: Path, answers: Answers, *, force: bool = False, check: bool = True, use_git: bool = True,
-        allow_over_budget: bool = False, echo: Echo = print) -> CheckOutcome | None:
+def new(
+    dest: Path,
+    answers: Answers,
+    *,
+    force: bool = False,
+    check: bool = True,
+    use_git: bool = True,
+    allow_over_budget: bool = False,
+    echo: Echo = print,
+) -> CheckOutcome | None:
     """Generate a project at ``dest``. Nothing is written unless every step succeeds."""
     from mlgen.render import copier_data, render
 
@@ -265,8 +315,10 @@ def read_project(project: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """The recorded (answers, blueprint) of a generated project."""
     path = project / ANSWERS_FILE
     if not path.is_file():
-        raise InputError(f"{project} is not an mlgen project (no {ANSWERS_FILE})",
-                         details=["run `mlgen new` first, or pass the project's folder"])
+        raise InputError(
+            f"{project} is not an mlgen project (no {ANSWERS_FILE})",
+            details=["run `mlgen new` first, or pass the project's folder"],
+        )
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return dict(data.get("mlgen_answers") or {}), dict(data.get("blueprint") or {})
 
@@ -278,25 +330,38 @@ def project_answers(project: Path, answers_file: Path | None = None, overrides: 
     return build_answers(deep_merge(base, parse_set(list(overrides))))
 
 
-def check(project: Path, *, frameworks: list[str] | None, formats: tuple[str, ...], fail_on: str | None,
-          echo: Echo = print) -> CheckOutcome:
+def check(
+    project: Path, *, frameworks: list[str] | None, formats: tuple[str, ...], fail_on: str | None, echo: Echo = print
+) -> CheckOutcome:
     """Re-validate and re-scan a project after its team edited it."""
     answers_data, bp_data = read_project(project)
     unknown = sorted(set(formats) - set(FORMATS))
     known = {"hipaa", "soc2", "gdpr", "pci_dss", "iso27001"}
     if frameworks and set(frameworks) - known:
-        raise InputError(f"unknown framework(s): {', '.join(sorted(set(frameworks) - known))}",
-                         details=[f"--framework: choose from {', '.join(sorted(known))}"])
+        raise InputError(
+            f"unknown framework(s): {', '.join(sorted(set(frameworks) - known))}",
+            details=[f"--framework: choose from {', '.join(sorted(known))}"],
+        )
     if unknown:
-        raise InputError(f"unknown report format(s): {', '.join(unknown)}", details=[f"--format: choose from {', '.join(FORMATS)}"])
-    outcome = run_checks(project, bp_data, answers_data, echo=echo, frameworks=frameworks, formats=formats,
-                         fail_on=fail_on)
+        raise InputError(
+            f"unknown report format(s): {', '.join(unknown)}", details=[f"--format: choose from {', '.join(FORMATS)}"]
+        )
+    outcome = run_checks(
+        project, bp_data, answers_data, echo=echo, frameworks=frameworks, formats=formats, fail_on=fail_on
+    )
     _raise_for(outcome)
     return outcome
 
 
-def update(project: Path, *, answers_file: Path | None, overrides: tuple[str, ...], check: bool = True,
-           allow_over_budget: bool = False, echo: Echo = print) -> list[str]:
+def update(
+    project: Path,
+    *,
+    answers_file: Path | None,
+    overrides: tuple[str, ...],
+    check: bool = True,
+    allow_over_budget: bool = False,
+    echo: Echo = print,
+) -> list[str]:
     """copier update with this mlgen's template and (changed) answers; returns conflicted files."""
     from mlgen.render import copier_data, git
     from mlgen.render import update as render_update
@@ -305,8 +370,10 @@ def update(project: Path, *, answers_file: Path | None, overrides: tuple[str, ..
     if not (project / ".git").exists():
         raise InputError(f"{project} is not a git repository", details=["mlgen update needs the project's git history"])
     if git("status", "--porcelain", cwd=project).strip():
-        raise InputError(f"{project} has uncommitted changes",
-                         details=["commit or stash them first (git stash), then run mlgen update again"])
+        raise InputError(
+            f"{project} has uncommitted changes",
+            details=["commit or stash them first (git stash), then run mlgen update again"],
+        )
     answers = project_answers(project, answers_file, overrides)
     bp = plan(answers)
     ensure_budget(bp, allow_over_budget=allow_over_budget)
@@ -315,8 +382,10 @@ def update(project: Path, *, answers_file: Path | None, overrides: tuple[str, ..
     render_update(project, copier_data(answers_data, bp_data))
     conflicts = conflicted_files(project)
     if conflicts:
-        raise ToolError("update left conflicts to resolve",
-                        details=[*conflicts, "resolve them, delete the .rej files, commit, then run mlgen check"])
+        raise ToolError(
+            "update left conflicts to resolve",
+            details=[*conflicts, "resolve them, delete the .rej files, commit, then run mlgen check"],
+        )
     if check:
         outcome = run_checks(project, bp_data, answers_data, echo=echo)
         _raise_for(outcome)

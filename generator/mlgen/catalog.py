@@ -136,9 +136,13 @@ def training_instances(region: str, *, gpu: str | None, gpus_per_node: int) -> l
             continue
         ec2_type = sm_type.removeprefix("ml.")
         candidate = Instance(
-            gpu=name, gpus=int(inst["gpus"]), gpu_memory_gb=float(entry["memory_gb"]),
-            sagemaker_type=sm_type, ec2_type=ec2_type if ec2_price(ec2_type, region) is not None else None,
-            sagemaker_price=sm_price, ec2_price=ec2_price(ec2_type, region),
+            gpu=name,
+            gpus=int(inst["gpus"]),
+            gpu_memory_gb=float(entry["memory_gb"]),
+            sagemaker_type=sm_type,
+            ec2_type=ec2_type if ec2_price(ec2_type, region) is not None else None,
+            sagemaker_price=sm_price,
+            ec2_price=ec2_price(ec2_type, region),
         )
         current = best.get(name)
         if current is None or (candidate.gpus, candidate.sagemaker_price) < (current.gpus, current.sagemaker_price):

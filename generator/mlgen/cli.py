@@ -54,12 +54,22 @@ def main(debug: bool) -> None:
     """mlgen: turn compliance, budget and scale answers into a ready ML repository on AWS."""
 
 
-answers_option = click.option("--answers", "answers_file", type=click.Path(path_type=Path, dir_okay=False),
-                              help="Answers file (YAML or JSON); see docs/answers.schema.json.")
-set_option = click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
-                          help="Override one answer, e.g. --set scale.training.gpus_per_job=8 (repeatable).")
-budget_option = click.option("--allow-over-budget", is_flag=True,
-                             help="Write the project even when the estimate exceeds budget.monthly_usd.")
+answers_option = click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Answers file (YAML or JSON); see docs/answers.schema.json.",
+)
+set_option = click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Override one answer, e.g. --set scale.training.gpus_per_job=8 (repeatable).",
+)
+budget_option = click.option(
+    "--allow-over-budget", is_flag=True, help="Write the project even when the estimate exceeds budget.monthly_usd."
+)
 
 
 def _gather_answers(answers_file: Path | None, overrides: tuple[str, ...], defaults: bool) -> Any:
@@ -82,21 +92,38 @@ def _gather_answers(answers_file: Path | None, overrides: tuple[str, ...], defau
 @click.option("--no-git", is_flag=True, help="Do not make DEST a git repository.")
 @budget_option
 @handle_errors
-def new(dest: Path, answers_file: Path | None, overrides: tuple[str, ...], defaults: bool, force: bool,
-        no_check: bool, no_git: bool, allow_over_budget: bool) -> None:
+def new(
+    dest: Path,
+    answers_file: Path | None,
+    overrides: tuple[str, ...],
+    defaults: bool,
+    force: bool,
+    no_check: bool,
+    no_git: bool,
+    allow_over_budget: bool,
+) -> None:
     """Generate a project in DEST from answers (a file, --set, --defaults, or questions)."""
     from mlgen import api
 
     answers = _gather_answers(answers_file, overrides, defaults)
-    api.new(dest, answers, force=force, check=not no_check, use_git=not no_git,
-            allow_over_budget=allow_over_budget, echo=_echo)
+    api.new(
+        dest,
+        answers,
+        force=force,
+        check=not no_check,
+        use_git=not no_git,
+        allow_over_budget=allow_over_budget,
+        echo=_echo,
+    )
 
 
 def _print_plan(bp: Any) -> None:
     from mlgen.cost import render_table
 
-    click.echo(f"{bp.project['name']} ({bp.project['slug']}) in {bp.region}: "
-               f"{len(bp.environments)} environment(s): {', '.join(e.name for e in bp.environments)}")
+    click.echo(
+        f"{bp.project['name']} ({bp.project['slug']}) in {bp.region}: "
+        f"{len(bp.environments)} environment(s): {', '.join(e.name for e in bp.environments)}"
+    )
     click.echo("")
     click.echo("Decisions:")
     for d in bp.decisions:
@@ -147,21 +174,39 @@ def cost(dest: Path, as_json: bool) -> None:
 
 @main.command(epilog=EXIT_HELP)
 @click.argument("dest", type=click.Path(path_type=Path, file_okay=False), default=".")
-@click.option("--framework", "frameworks", multiple=True,
-              type=click.Choice(["hipaa", "soc2", "gdpr", "pci_dss", "iso27001"]),
-              help="Gate on these frameworks (default: the project's answers).")
-@click.option("--format", "formats", default="md,html,json,sarif,junit", show_default=True,
-              help="Report formats, comma separated.")
-@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "none"]), default="high",
-              show_default=True, help="Fail on any failed check of this severity or above.")
+@click.option(
+    "--framework",
+    "frameworks",
+    multiple=True,
+    type=click.Choice(["hipaa", "soc2", "gdpr", "pci_dss", "iso27001"]),
+    help="Gate on these frameworks (default: the project's answers).",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="md,html,json,sarif,junit",
+    show_default=True,
+    help="Report formats, comma separated.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["critical", "high", "medium", "low", "none"]),
+    default="high",
+    show_default=True,
+    help="Fail on any failed check of this severity or above.",
+)
 @handle_errors
 def check(dest: Path, frameworks: tuple[str, ...], formats: str, fail_on: str) -> None:
     """Re-validate and re-scan a project; write docs/compliance/ reports."""
     from mlgen import api
 
-    api.check(dest, frameworks=list(frameworks) or None,
-              formats=tuple(f.strip() for f in formats.split(",") if f.strip()),
-              fail_on=None if fail_on == "none" else fail_on, echo=_echo)
+    api.check(
+        dest,
+        frameworks=list(frameworks) or None,
+        formats=tuple(f.strip() for f in formats.split(",") if f.strip()),
+        fail_on=None if fail_on == "none" else fail_on,
+        echo=_echo,
+    )
 
 
 @main.command(epilog=EXIT_HELP)
@@ -171,13 +216,20 @@ def check(dest: Path, frameworks: tuple[str, ...], formats: str, fail_on: str) -
 @click.option("--no-check", is_flag=True, help="Skip validation and the scan after updating.")
 @budget_option
 @handle_errors
-def update(dest: Path, answers_file: Path | None, overrides: tuple[str, ...], no_check: bool,
-           allow_over_budget: bool) -> None:
+def update(
+    dest: Path, answers_file: Path | None, overrides: tuple[str, ...], no_check: bool, allow_over_budget: bool
+) -> None:
     """Re-apply this mlgen's template, or changed answers, keeping your edits (copier update)."""
     from mlgen import api
 
-    api.update(dest, answers_file=answers_file, overrides=overrides, check=not no_check,
-               allow_over_budget=allow_over_budget, echo=_echo)
+    api.update(
+        dest,
+        answers_file=answers_file,
+        overrides=overrides,
+        check=not no_check,
+        allow_over_budget=allow_over_budget,
+        echo=_echo,
+    )
 
 
 @main.command()

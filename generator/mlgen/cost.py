@@ -24,8 +24,14 @@ LOG_GB_PER_ENV = 5
 
 
 def _line(env: str, module: str, item: str, idle: float, usage: float, assumption: str) -> CostLine:
-    return CostLine(environment=env, module=module, item=item, idle_usd=round(idle, 2),
-                    usage_usd=round(usage, 2), assumption=assumption)
+    return CostLine(
+        environment=env,
+        module=module,
+        item=item,
+        idle_usd=round(idle, 2),
+        usage_usd=round(usage, 2),
+        assumption=assumption,
+    )
 
 
 def _inputs(env: Environment, name: str) -> dict[str, Any] | None:
@@ -40,81 +46,180 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
     region = a.cloud.region
     lines: list[CostLine] = []
     t = a.scale.training
-    inf = ml["inference"]
     for env in envs:
         e = env.name
         keys = _inputs(env, "keys") or {}
         n_keys = len(keys.get("purposes", []))
-        lines.append(_line(e, "keys", f"{n_keys} KMS keys", n_keys * price("kms_key_month", region), 0,
-                           "customer-managed keys; request charges negligible at this scale"))
+        lines.append(
+            _line(
+                e,
+                "keys",
+                f"{n_keys} KMS keys",
+                n_keys * price("kms_key_month", region),
+                0,
+                "customer-managed keys; request charges negligible at this scale",
+            )
+        )
         storage = _inputs(env, "storage") or {}
         data_gb = a.scale.dataset_size_gb if env.primary else a.scale.dataset_size_gb * 0.1
         artifacts_gb = max(1.0, data_gb * 0.1 + a.scale.inference.model_size_gb * max(1, t.jobs_per_month))
         s3_gb = data_gb + artifacts_gb
         s3 = s3_gb * price("s3_standard_gb_month", region)
-        lines.append(_line(e, "storage", f"S3 {s3_gb:,.0f} GB", s3, 0,
-                           ("full dataset" if env.primary else "a 10% sample of the dataset")
-                           + " + artifacts (10% of data + one model per job); Standard class"))
+        lines.append(
+            _line(
+                e,
+                "storage",
+                f"S3 {s3_gb:,.0f} GB",
+                s3,
+                0,
+                ("full dataset" if env.primary else "a 10% sample of the dataset")
+                + " + artifacts (10% of data + one model per job); Standard class",
+            )
+        )
         if storage.get("replication", {}).get("enabled") and a.cloud.dr_region:
-            lines.append(_line(e, "storage", f"replica in {a.cloud.dr_region}",
-                               s3_gb * price("s3_standard_gb_month", a.cloud.dr_region), 0,
-                               "second copy of data and artifacts in the DR region; transfer not counted"))
+            lines.append(
+                _line(
+                    e,
+                    "storage",
+                    f"replica in {a.cloud.dr_region}",
+                    s3_gb * price("s3_standard_gb_month", a.cloud.dr_region),
+                    0,
+                    "second copy of data and artifacts in the DR region; transfer not counted",
+                )
+            )
         if storage.get("enable_fsx"):
             gb = storage["fsx_storage_capacity_gb"]
-            lines.append(_line(e, "storage", f"FSx for Lustre {gb} GB",
-                               gb * price("fsx_lustre_scratch2_gb_month", region), 0,
-                               "SCRATCH_2 file system runs all month"))
+            lines.append(
+                _line(
+                    e,
+                    "storage",
+                    f"FSx for Lustre {gb} GB",
+                    gb * price("fsx_lustre_scratch2_gb_month", region),
+                    0,
+                    "SCRATCH_2 file system runs all month",
+                )
+            )
         net = _inputs(env, "network") or {}
         nat = net.get("nat_gateways", "none")
         n_nat = {"none": 0, "single": 1, "per_az": len(net.get("azs", []))}[nat]
         if n_nat:
             nat_gb = NAT_GB_PER_PERSON * max(1, a.scale.team_size)
-            lines.append(_line(e, "network", f"{n_nat} NAT gateway(s)", n_nat * price("nat_gateway_hour", region) * HOURS,
-                               nat_gb * price("nat_gateway_gb", region),
-                               f"{nat_gb} GB/month through NAT ({NAT_GB_PER_PERSON} GB per person); S3 uses the free gateway endpoint"))
+            lines.append(
+                _line(
+                    e,
+                    "network",
+                    f"{n_nat} NAT gateway(s)",
+                    n_nat * price("nat_gateway_hour", region) * HOURS,
+                    nat_gb * price("nat_gateway_gb", region),
+                    f"{nat_gb} GB/month through NAT ({NAT_GB_PER_PERSON} GB per person); S3 uses the free gateway endpoint",
+                )
+            )
         n_ep = len(net.get("interface_endpoints", []))
         if n_ep:
             azs = len(net.get("azs", []))
-            lines.append(_line(e, "network", f"{n_ep} interface endpoints x {azs} AZs",
-                               n_ep * azs * price("vpc_interface_endpoint_az_hour", region) * HOURS, 0,
-                               "endpoint-hours in every AZ; data processed negligible"))
-        lines.append(_line(e, "network", "VPC flow logs", 0,
-                           LOG_GB_PER_ENV * price("flow_logs_ingest_gb", region),
-                           f"{LOG_GB_PER_ENV} GB of flow logs a month"))
+            lines.append(
+                _line(
+                    e,
+                    "network",
+                    f"{n_ep} interface endpoints x {azs} AZs",
+                    n_ep * azs * price("vpc_interface_endpoint_az_hour", region) * HOURS,
+                    0,
+                    "endpoint-hours in every AZ; data processed negligible",
+                )
+            )
+        lines.append(
+            _line(
+                e,
+                "network",
+                "VPC flow logs",
+                0,
+                LOG_GB_PER_ENV * price("flow_logs_ingest_gb", region),
+                f"{LOG_GB_PER_ENV} GB of flow logs a month",
+            )
+        )
         audit = _inputs(env, "audit") or {}
         events = 0.0
         if audit.get("data_event_bucket_arns"):
-            events = t.jobs_per_month * max(1, t.nodes_per_job) * a.scale.dataset_size_gb * 10 * (1 if env.primary else 0.1)
-        lines.append(_line(e, "audit", "CloudTrail + logs", 0,
-                           events / 100_000 * price("cloudtrail_data_events_100k", region)
-                           + LOG_GB_PER_ENV * price("cloudwatch_logs_ingest_gb", region),
-                           "first management trail free; data events ≈ one per 100 MB read per node and job"
-                           if events else "first management trail free; management events only"))
+            events = (
+                t.jobs_per_month * max(1, t.nodes_per_job) * a.scale.dataset_size_gb * 10 * (1 if env.primary else 0.1)
+            )
+        lines.append(
+            _line(
+                e,
+                "audit",
+                "CloudTrail + logs",
+                0,
+                events / 100_000 * price("cloudtrail_data_events_100k", region)
+                + LOG_GB_PER_ENV * price("cloudwatch_logs_ingest_gb", region),
+                "first management trail free; data events ≈ one per 100 MB read per node and job"
+                if events
+                else "first management trail free; management events only",
+            )
+        )
         reg = _inputs(env, "registry") or {}
-        lines.append(_line(e, "registry", "ECR storage", IMAGE_GB * price("ecr_storage_gb_month", region), 0,
-                           f"{IMAGE_GB} GB of images; lifecycle policy expires old ones"))
+        lines.append(
+            _line(
+                e,
+                "registry",
+                "ECR storage",
+                IMAGE_GB * price("ecr_storage_gb_month", region),
+                0,
+                f"{IMAGE_GB} GB of images; lifecycle policy expires old ones",
+            )
+        )
         if reg.get("enable_mlflow"):
-            lines.append(_line(e, "registry", "managed MLflow (Small)",
-                               mlflow_price("small", region) * HOURS, 0, "tracking server runs all month"))
+            lines.append(
+                _line(
+                    e,
+                    "registry",
+                    "managed MLflow (Small)",
+                    mlflow_price("small", region) * HOURS,
+                    0,
+                    "tracking server runs all month",
+                )
+            )
         node_hours = t.jobs_per_month * t.hours_per_job * t.nodes_per_job if env.primary else 0
         spot = ml["use_spot"]
         if ml["training_platform"] == "sagemaker":
             hourly = training_price(ml["instance_type"], region)
             frac = spot_fraction(ml["instance_type"]) if spot else 1.0
-            lines.append(_line(e, "training", f"SageMaker {ml['instance_type']}", 0, node_hours * hourly * frac,
-                               f"{node_hours:,.0f} node-hours (jobs x hours x nodes) at ${hourly:.2f}/h"
-                               + (f", spot pays {frac:.0%}" if spot else ", on-demand")
-                               + ("" if env.primary else "; experiments in this environment not estimated")))
+            lines.append(
+                _line(
+                    e,
+                    "training",
+                    f"SageMaker {ml['instance_type']}",
+                    0,
+                    node_hours * hourly * frac,
+                    f"{node_hours:,.0f} node-hours (jobs x hours x nodes) at ${hourly:.2f}/h"
+                    + (f", spot pays {frac:.0%}" if spot else ", on-demand")
+                    + ("" if env.primary else "; experiments in this environment not estimated"),
+                )
+            )
         else:
             hourly = ec2_price(ml["instance_type"], region) or 0.0
             frac = spot_fraction(ml["instance_type"]) if spot else 1.0
-            lines.append(_line(e, "training", "EKS control plane + system node",
-                               (price("eks_cluster_hour", region) + (ec2_price("m6i.large", region) or 0)) * HOURS
-                               + 2 * 50 * price("ebs_gp3_gb_month", region), 0,
-                               "control plane and one m6i.large system node all month"))
-            lines.append(_line(e, "training", f"GPU nodes {ml['instance_type']}", 0, node_hours * hourly * frac,
-                               f"{node_hours:,.0f} node-hours; GPU node groups scale from zero"
-                               + (f", spot pays {frac:.0%}" if spot else ", on-demand")))
+            lines.append(
+                _line(
+                    e,
+                    "training",
+                    "EKS control plane + system node",
+                    (price("eks_cluster_hour", region) + (ec2_price("m6i.large", region) or 0)) * HOURS
+                    + 2 * 50 * price("ebs_gp3_gb_month", region),
+                    0,
+                    "control plane and one m6i.large system node all month",
+                )
+            )
+            lines.append(
+                _line(
+                    e,
+                    "training",
+                    f"GPU nodes {ml['instance_type']}",
+                    0,
+                    node_hours * hourly * frac,
+                    f"{node_hours:,.0f} node-hours; GPU node groups scale from zero"
+                    + (f", spot pays {frac:.0%}" if spot else ", on-demand"),
+                )
+            )
         ep = _inputs(env, "endpoint")
         if ep is not None:
             mode = ep["mode"]
@@ -123,30 +228,57 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
                 lo, hi = ep["autoscaling"]["min"], ep["autoscaling"]["max"]
                 traffic = TRAFFIC_SHARE if env.primary else 0.02
                 extra = max(0.0, hi * traffic - lo) if mode == "online" else hi * traffic
-                lines.append(_line(e, "endpoint", f"{mode} {ep['instance_type']}", lo * hourly * HOURS,
-                                   extra * hourly * HOURS,
-                                   f"min {lo} instance(s) always on (after the first deploy), average load "
-                                   f"{traffic:.0%} of the peak"))
+                lines.append(
+                    _line(
+                        e,
+                        "endpoint",
+                        f"{mode} {ep['instance_type']}",
+                        lo * hourly * HOURS,
+                        extra * hourly * HOURS,
+                        f"min {lo} instance(s) always on (after the first deploy), average load "
+                        f"{traffic:.0%} of the peak",
+                    )
+                )
             else:
                 sls = ep["serverless"]
                 reqs = a.scale.inference.peak_rps * TRAFFIC_SHARE * 3600 * HOURS * (1 if env.primary else 0.01)
                 gb_s = reqs * (a.scale.inference.p95_latency_ms / 1000 / 2) * sls["memory_size_mb"] / 1024
-                lines.append(_line(e, "endpoint", f"serverless {sls['memory_size_mb']} MB", 0,
-                                   gb_s * price("sagemaker_serverless_gb_second", region),
-                                   f"{reqs:,.0f} requests/month at half the p95 latency each"))
+                lines.append(
+                    _line(
+                        e,
+                        "endpoint",
+                        f"serverless {sls['memory_size_mb']} MB",
+                        0,
+                        gb_s * price("sagemaker_serverless_gb_second", region),
+                        f"{reqs:,.0f} requests/month at half the p95 latency each",
+                    )
+                )
         elif ml["inference_mode"] == "batch" and env.primary:
             hourly = hosting_price("ml.m5.xlarge", region)
-            lines.append(_line(e, "batch", "daily batch scoring", 0, 30 * hourly,
-                               "one hour a day on ml.m5.xlarge"))
+            lines.append(_line(e, "batch", "daily batch scoring", 0, 30 * hourly, "one hour a day on ml.m5.xlarge"))
         if _inputs(env, "workspace") is not None:
-            lines.append(_line(e, "workspace", "SageMaker Studio", 0,
-                               a.scale.team_size * STUDIO_HOURS_PER_PERSON
-                               * price("sagemaker_studio_jupyterlab_ml_t3_medium", region),
-                               f"{STUDIO_HOURS_PER_PERSON} JupyterLab hours per person on ml.t3.medium; "
-                               "domain itself is free"))
-    lines.append(_line("bootstrap", "state_backend", "state bucket + key",
-                       price("kms_key_month", region) + 1 * price("s3_standard_gb_month", region), 0,
-                       "one KMS key and < 1 GB of state"))
+            lines.append(
+                _line(
+                    e,
+                    "workspace",
+                    "SageMaker Studio",
+                    0,
+                    a.scale.team_size
+                    * STUDIO_HOURS_PER_PERSON
+                    * price("sagemaker_studio_jupyterlab_ml_t3_medium", region),
+                    f"{STUDIO_HOURS_PER_PERSON} JupyterLab hours per person on ml.t3.medium; domain itself is free",
+                )
+            )
+    lines.append(
+        _line(
+            "bootstrap",
+            "state_backend",
+            "state bucket + key",
+            price("kms_key_month", region) + 1 * price("s3_standard_gb_month", region),
+            0,
+            "one KMS key and < 1 GB of state",
+        )
+    )
     return CostEstimate(region=region, lines=lines, budget_usd=a.budget.monthly_usd, price_source=price_source())
 
 

@@ -67,7 +67,9 @@ def choose_gpu(answers: Answers) -> tuple[Instance | None, Decision]:
     region = answers.cloud.region
     if t.gpus_per_job == 0:
         return None, Decision(
-            id="training-instance", title="Training instance type", choice="CPU (ml.m5.4xlarge)",
+            id="training-instance",
+            title="Training instance type",
+            choice="CPU (ml.m5.4xlarge)",
             alternatives=["GPU instances"],
             rationale="gpus_per_job is 0: the model trains on CPU; no GPU capacity is reserved or paid for.",
             driven_by=["scale.training.gpus_per_job"],
@@ -90,10 +92,18 @@ def choose_gpu(answers: Answers) -> tuple[Instance | None, Decision]:
         f"${best.sagemaker_price:.2f}/h in {region}."
     )
     return best, Decision(
-        id="training-instance", title="Training instance type", choice=best.sagemaker_type,
-        alternatives=others[:6], rationale=why,
-        driven_by=["scale.training.gpus_per_job", "scale.training.nodes_per_job", "scale.training.gpu",
-                   "scale.inference.model_size_gb", "cloud.region"],
+        id="training-instance",
+        title="Training instance type",
+        choice=best.sagemaker_type,
+        alternatives=others[:6],
+        rationale=why,
+        driven_by=[
+            "scale.training.gpus_per_job",
+            "scale.training.nodes_per_job",
+            "scale.training.gpu",
+            "scale.inference.model_size_gb",
+            "cloud.region",
+        ],
     )
 
 
@@ -108,10 +118,7 @@ def choose_platform(answers: Answers, inst: Instance | None) -> Decision:
         premium = inst.sagemaker_price - inst.ec2_price
     crossover = (eks_fixed * EKS_OPS_FACTOR / premium) if premium > 0 else math.inf
     saved = node_hours * premium
-    eks = (
-        inst is not None and answers.scale.team_size >= EKS_MIN_TEAM and premium > 0
-        and node_hours >= crossover
-    )
+    eks = inst is not None and answers.scale.team_size >= EKS_MIN_TEAM and premium > 0 and node_hours >= crossover
     crossover_txt = "never (no GPU premium)" if math.isinf(crossover) else f"{crossover:,.0f} node-hours/month"
     why = (
         f"{t.jobs_per_month} jobs x {t.hours_per_job:g} h x {t.nodes_per_job} node(s) = {node_hours:,.0f} "
@@ -119,15 +126,25 @@ def choose_platform(answers: Answers, inst: Instance | None) -> Decision:
         f"(≈ ${saved:,.0f}/month); an EKS cluster costs ≈ ${eks_fixed:,.0f}/month before a GPU runs, "
         f"counted x{EKS_OPS_FACTOR:g} for the people who operate it. Crossover: {crossover_txt}, "
         f"and a team of at least {EKS_MIN_TEAM}. "
-        + ("Above both: EKS with GPU node groups that scale from zero."
-           if eks else "Below: SageMaker training jobs, nothing idle between jobs.")
+        + (
+            "Above both: EKS with GPU node groups that scale from zero."
+            if eks
+            else "Below: SageMaker training jobs, nothing idle between jobs."
+        )
     )
     return Decision(
-        id="training-platform", title="Training platform",
+        id="training-platform",
+        title="Training platform",
         choice="eks" if eks else "sagemaker",
-        alternatives=["sagemaker" if eks else "eks"], rationale=why,
-        driven_by=["scale.training.jobs_per_month", "scale.training.hours_per_job",
-                   "scale.training.nodes_per_job", "scale.team_size", "scale.training.gpus_per_job"],
+        alternatives=["sagemaker" if eks else "eks"],
+        rationale=why,
+        driven_by=[
+            "scale.training.jobs_per_month",
+            "scale.training.hours_per_job",
+            "scale.training.nodes_per_job",
+            "scale.team_size",
+            "scale.training.gpus_per_job",
+        ],
     )
 
 
@@ -148,25 +165,41 @@ def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
         if inf.peak_rps == 0 or inf.p95_latency_ms >= 15 * 60 * 1000:
             mode, reasons = "batch", ["no live traffic or latency target >= 15 min: scheduled batch scoring"]
         elif inf.p95_latency_ms >= 60_000 or (inf.model_size_gb > 10 and inf.peak_rps <= 1):
-            mode, reasons = "async", ["latency target >= 60 s or a large model with little traffic: "
-                                      "queued async inference that scales to zero"]
+            mode, reasons = (
+                "async",
+                [
+                    "latency target >= 60 s or a large model with little traffic: "
+                    "queued async inference that scales to zero"
+                ],
+            )
         elif not inf.gpu and inf.model_size_gb <= 3 and inf.peak_rps <= 20 and inf.p95_latency_ms >= 1000:
-            mode, reasons = "serverless", ["CPU model <= 3 GB, <= 20 rps and latency >= 1 s tolerates "
-                                           "cold starts: serverless, no cost when idle"]
+            mode, reasons = (
+                "serverless",
+                [
+                    "CPU model <= 3 GB, <= 20 rps and latency >= 1 s tolerates "
+                    "cold starts: serverless, no cost when idle"
+                ],
+            )
         else:
-            mode, reasons = "online", ["steady traffic or tight latency: always-on real-time endpoint "
-                                       "with target-tracking autoscaling"]
+            mode, reasons = (
+                "online",
+                ["steady traffic or tight latency: always-on real-time endpoint with target-tracking autoscaling"],
+            )
     else:
         reasons = [f"mode {mode} was asked for"]
     spec: dict[str, Any] = {"mode": mode}
     if mode in ("online", "async"):
-        itype = ("ml.g5.xlarge" if inf.gpu else ("ml.c5.xlarge" if inf.model_size_gb <= 2 else "ml.m5.xlarge"))
+        itype = "ml.g5.xlarge" if inf.gpu else ("ml.c5.xlarge" if inf.model_size_gb <= 2 else "ml.m5.xlarge")
         per_instance = RPS_PER_GPU_INSTANCE if inf.gpu else RPS_PER_CPU_INSTANCE
         max_n = max(1, math.ceil(inf.peak_rps * 1.3 / per_instance))
         min_n = 2 if (answers.stage == "production" and mode == "online") else (0 if mode == "async" else 1)
-        spec.update(instance_type=itype, min_instances=min_n, max_instances=max(max_n, min_n, 1),
-                    target_invocations_per_instance=int(per_instance * 60 * 0.7),
-                    hourly_usd=hosting_price(itype, region))
+        spec.update(
+            instance_type=itype,
+            min_instances=min_n,
+            max_instances=max(max_n, min_n, 1),
+            target_invocations_per_instance=int(per_instance * 60 * 0.7),
+            hourly_usd=hosting_price(itype, region),
+        )
         reasons.append(
             f"{itype} sustains ≈ {per_instance:g} rps (assumption); peak {inf.peak_rps:g} rps + 30% headroom "
             f"→ max {spec['max_instances']}, min {min_n}"
@@ -181,11 +214,21 @@ def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
         spec.update(instance_type="ml.m5.xlarge", hourly_usd=hosting_price("ml.m5.xlarge", region))
     alternatives = sorted({"online", "serverless", "async", "batch", "none"} - {mode})
     return spec, Decision(
-        id="inference-mode", title="Inference", choice=mode if mode == "none" else
-        f"{mode}" + (f" on {spec['instance_type']}" if "instance_type" in spec else ""),
-        alternatives=alternatives, rationale="; ".join(reasons) + ".",
-        driven_by=["scale.inference.mode", "scale.inference.peak_rps", "scale.inference.p95_latency_ms",
-                   "scale.inference.model_size_gb", "scale.inference.gpu", "stage"],
+        id="inference-mode",
+        title="Inference",
+        choice=mode
+        if mode == "none"
+        else f"{mode}" + (f" on {spec['instance_type']}" if "instance_type" in spec else ""),
+        alternatives=alternatives,
+        rationale="; ".join(reasons) + ".",
+        driven_by=[
+            "scale.inference.mode",
+            "scale.inference.peak_rps",
+            "scale.inference.p95_latency_ms",
+            "scale.inference.model_size_gb",
+            "scale.inference.gpu",
+            "stage",
+        ],
     )
 
 
@@ -194,8 +237,9 @@ def _nat_mode(answers: Answers) -> tuple[str, str]:
     if iso == "isolated":
         return "none", "isolated: no NAT gateway, no internet gateway; AWS services through VPC endpoints only"
     if answers.stage == "production" and answers.budget.monthly_usd >= PER_AZ_NAT_MIN_BUDGET:
-        return "per_az", (f"production with a budget >= ${PER_AZ_NAT_MIN_BUDGET}: one NAT per AZ, so an AZ "
-                          "outage does not cut egress")
+        return "per_az", (
+            f"production with a budget >= ${PER_AZ_NAT_MIN_BUDGET}: one NAT per AZ, so an AZ outage does not cut egress"
+        )
     return "single", "one shared NAT gateway keeps idle cost down (an AZ outage would cut egress)"
 
 
@@ -210,27 +254,37 @@ def decide(answers: Answers) -> Blueprint:
     d_platform = choose_platform(a, inst)
     platform = d_platform.choice
     if platform == "eks" and inst is not None and inst.ec2_type:
-        d_inst = d_inst.model_copy(update={
-            "choice": inst.ec2_type,
-            "rationale": d_inst.rationale + f" On EKS the nodes are the EC2 equivalent, {inst.ec2_type}, at "
-            f"${inst.ec2_price:.2f}/h.",
-        })
+        d_inst = d_inst.model_copy(
+            update={
+                "choice": inst.ec2_type,
+                "rationale": d_inst.rationale + f" On EKS the nodes are the EC2 equivalent, {inst.ec2_type}, at "
+                f"${inst.ec2_price:.2f}/h.",
+            }
+        )
     decisions += [d_platform, d_inst]
     t = a.scale.training
     use_spot = a.budget.allow_spot and t.jobs_per_month > 0
-    decisions.append(Decision(
-        id="training-capacity", title="Spot or on-demand training capacity",
-        choice="spot with checkpointing" if use_spot else "on-demand",
-        alternatives=["on-demand" if use_spot else "spot with checkpointing"],
-        rationale=("budget.allow_spot is true: training runs on spot capacity (typically 60-70% cheaper); "
-                   "the generated training code checkpoints to S3 and resumes after an interruption."
-                   if use_spot else "budget.allow_spot is false: on-demand capacity, no interruptions."),
-        driven_by=["budget.allow_spot"],
-    ))
+    decisions.append(
+        Decision(
+            id="training-capacity",
+            title="Spot or on-demand training capacity",
+            choice="spot with checkpointing" if use_spot else "on-demand",
+            alternatives=["on-demand" if use_spot else "spot with checkpointing"],
+            rationale=(
+                "budget.allow_spot is true: training runs on spot capacity (typically 60-70% cheaper); "
+                "the generated training code checkpoints to S3 and resumes after an interruption."
+                if use_spot
+                else "budget.allow_spot is false: on-demand capacity, no interruptions."
+            ),
+            driven_by=["budget.allow_spot"],
+        )
+    )
 
     # Keys
     strict = any(fw in ("hipaa", "pci_dss") for fw in c.frameworks)
-    per_purpose = c.customer_managed_keys and (strict or _classification_at_least(a, "confidential") or bool(c.frameworks))
+    per_purpose = c.customer_managed_keys and (
+        strict or _classification_at_least(a, "confidential") or bool(c.frameworks)
+    )
     purposes = ["data", "logs", "artifacts"] if per_purpose else ["data", "logs"]
     inference_spec, d_inf = choose_inference(a)
     mode = inference_spec["mode"]
@@ -239,18 +293,25 @@ def decide(answers: Answers) -> Blueprint:
     if mode in ("online", "serverless", "async") and per_purpose:
         purposes.append("endpoints")
     purposes = sorted(purposes)
-    key_of = {p_: (p_ if p_ in purposes else ("logs" if p_ == "logs" else "data")) for p_ in
-              ("data", "logs", "artifacts", "eks", "endpoints")}
-    decisions.append(Decision(
-        id="encryption-keys", title="Encryption keys",
-        choice=f"{len(purposes)} customer-managed KMS keys ({', '.join(purposes)})",
-        alternatives=["one shared key", "AWS-managed keys"],
-        rationale=("one key per purpose limits the blast radius of a key grant and lets auditors see "
-                   "who used which data" if per_purpose else
-                   "no regime or sensitivity asks for per-purpose keys: a data key and a logs key")
-        + "; rotation yearly, 30-day deletion window.",
-        driven_by=["compliance.customer_managed_keys", "compliance.frameworks", "compliance.data_classification"],
-    ))
+    key_of = {
+        p_: (p_ if p_ in purposes else ("logs" if p_ == "logs" else "data"))
+        for p_ in ("data", "logs", "artifacts", "eks", "endpoints")
+    }
+    decisions.append(
+        Decision(
+            id="encryption-keys",
+            title="Encryption keys",
+            choice=f"{len(purposes)} customer-managed KMS keys ({', '.join(purposes)})",
+            alternatives=["one shared key", "AWS-managed keys"],
+            rationale=(
+                "one key per purpose limits the blast radius of a key grant and lets auditors see who used which data"
+                if per_purpose
+                else "no regime or sensitivity asks for per-purpose keys: a data key and a logs key"
+            )
+            + "; rotation yearly, 30-day deletion window.",
+            driven_by=["compliance.customer_managed_keys", "compliance.frameworks", "compliance.data_classification"],
+        )
+    )
 
     # Network
     nat, nat_why = _nat_mode(a)
@@ -264,16 +325,22 @@ def decide(answers: Answers) -> Blueprint:
     mlflow = a.stage != "prototype" and mlflow_hourly * 730 <= MLFLOW_BUDGET_SHARE * a.budget.monthly_usd
     if endpoints and mlflow:
         endpoints.add("sagemaker.experiments")  # the managed MLflow tracking server, privately
-    decisions.append(Decision(
-        id="network", title="Network isolation",
-        choice=f"{c.network_isolation}: NAT {nat}, {len(endpoints)} interface endpoints",
-        alternatives=[m for m in ("none", "private", "isolated") if m != c.network_isolation],
-        rationale=nat_why + ("; interface endpoints keep AWS API traffic off the internet: "
-                             + ", ".join(sorted(endpoints)) if endpoints else
-                             "; network_isolation none: no interface endpoints (S3 gateway endpoint is free)")
-        + ". Two AZs; flow logs to a KMS-encrypted log group.",
-        driven_by=["compliance.network_isolation", "stage", "budget.monthly_usd"],
-    ))
+    decisions.append(
+        Decision(
+            id="network",
+            title="Network isolation",
+            choice=f"{c.network_isolation}: NAT {nat}, {len(endpoints)} interface endpoints",
+            alternatives=[m for m in ("none", "private", "isolated") if m != c.network_isolation],
+            rationale=nat_why
+            + (
+                "; interface endpoints keep AWS API traffic off the internet: " + ", ".join(sorted(endpoints))
+                if endpoints
+                else "; network_isolation none: no interface endpoints (S3 gateway endpoint is free)"
+            )
+            + ". Two AZs; flow logs to a KMS-encrypted log group.",
+            driven_by=["compliance.network_isolation", "stage", "budget.monthly_usd"],
+        )
+    )
 
     # Storage
     fsx = t.nodes_per_job > 1 and a.scale.dataset_size_gb >= FSX_MIN_DATASET_GB and inst is not None
@@ -281,93 +348,155 @@ def decide(answers: Answers) -> Blueprint:
     object_lock = strict
     replication = a.cloud.dr_region is not None
     ia_days = 60 if a.scale.dataset_size_gb >= 100 else 0
-    decisions.append(Decision(
-        id="storage", title="Data storage",
-        choice="S3 (data, artifacts, access logs)" + (f" + FSx for Lustre {fsx_gb} GB" if fsx else "")
-        + (" + object lock" if object_lock else "") + (f" + replication to {a.cloud.dr_region}" if replication else ""),
-        alternatives=["FSx for Lustre", "EFS"] if not fsx else ["S3 streaming only"],
-        rationale=(
-            (f"multi-node jobs over {a.scale.dataset_size_gb:g} GB read faster from FSx for Lustre linked to the "
-             f"data bucket ({fsx_gb} GB, primary environment only)" if fsx else
-             f"{a.scale.dataset_size_gb:g} GB with {t.nodes_per_job} node(s) per job: S3 streaming is fast enough; "
-             f"FSx for Lustre only pays off from {FSX_MIN_DATASET_GB} GB with multi-node jobs")
-            + ("; HIPAA/PCI DSS: object lock (GOVERNANCE) protects data integrity; privileged users can still "
-               "erase personal data under GDPR" if object_lock else "")
-            + (f"; cross-region replication to {a.cloud.dr_region} for disaster recovery" if replication else
-               "; no DR region: no replication")
-            + (f"; objects move to Standard-IA after {ia_days} days" if ia_days else "")
-            + ". Versioning, SSE-KMS, TLS-only, access logging and prevent_destroy on the data bucket always."
-        ),
-        driven_by=["scale.dataset_size_gb", "scale.training.nodes_per_job", "compliance.frameworks", "cloud.dr_region"],
-    ))
+    decisions.append(
+        Decision(
+            id="storage",
+            title="Data storage",
+            choice="S3 (data, artifacts, access logs)"
+            + (f" + FSx for Lustre {fsx_gb} GB" if fsx else "")
+            + (" + object lock" if object_lock else "")
+            + (f" + replication to {a.cloud.dr_region}" if replication else ""),
+            alternatives=["FSx for Lustre", "EFS"] if not fsx else ["S3 streaming only"],
+            rationale=(
+                (
+                    f"multi-node jobs over {a.scale.dataset_size_gb:g} GB read faster from FSx for Lustre linked to the "
+                    f"data bucket ({fsx_gb} GB, primary environment only)"
+                    if fsx
+                    else f"{a.scale.dataset_size_gb:g} GB with {t.nodes_per_job} node(s) per job: S3 streaming is fast enough; "
+                    f"FSx for Lustre only pays off from {FSX_MIN_DATASET_GB} GB with multi-node jobs"
+                )
+                + (
+                    "; HIPAA/PCI DSS: object lock (GOVERNANCE) protects data integrity; privileged users can still "
+                    "erase personal data under GDPR"
+                    if object_lock
+                    else ""
+                )
+                + (
+                    f"; cross-region replication to {a.cloud.dr_region} for disaster recovery"
+                    if replication
+                    else "; no DR region: no replication"
+                )
+                + (f"; objects move to Standard-IA after {ia_days} days" if ia_days else "")
+                + ". Versioning, SSE-KMS, TLS-only, access logging and prevent_destroy on the data bucket always."
+            ),
+            driven_by=[
+                "scale.dataset_size_gb",
+                "scale.training.nodes_per_job",
+                "compliance.frameworks",
+                "cloud.dr_region",
+            ],
+        )
+    )
 
     # Registry and MLflow (decided with the network above: the tracking server needs its endpoint)
-    decisions.append(Decision(
-        id="registries", title="Registries and experiment tracking",
-        choice="ECR (training, serving) + SageMaker model registry" + (" + managed MLflow (Small)" if mlflow else ""),
-        alternatives=["self-hosted MLflow", "managed MLflow"] if not mlflow else ["no tracking server"],
-        rationale=("ECR repositories (immutable tags, scan on push, KMS) and a model package group always. "
-                   + (f"Managed MLflow costs ≈ ${mlflow_hourly * 730:,.0f}/month idle, within "
-                      f"{MLFLOW_BUDGET_SHARE:.0%} of the budget at stage {a.stage}: created in the first environment."
-                      if mlflow else
-                      f"Managed MLflow (≈ ${mlflow_hourly * 730:,.0f}/month idle) is left out at stage {a.stage} "
-                      f"or above {MLFLOW_BUDGET_SHARE:.0%} of the budget; track experiments in SageMaker Experiments.")),
-        driven_by=["stage", "budget.monthly_usd"],
-    ))
-    decisions.append(Decision(
-        id="workspace", title="Developer workspace",
-        choice=("SageMaker Studio (VPC only)" if c.network_isolation != "none" else "SageMaker Studio")
-        if studio else "none",
-        alternatives=["notebook instances", "local only"],
-        rationale=(f"team of {a.scale.team_size}: a Studio domain in the first environment, apps shut down after "
-                   "60 idle minutes; VPC-only when the network is private or isolated"
-                   if studio else "team_size is 0: no workspace"),
-        driven_by=["scale.team_size", "compliance.network_isolation"],
-    ))
+    decisions.append(
+        Decision(
+            id="registries",
+            title="Registries and experiment tracking",
+            choice="ECR (training, serving) + SageMaker model registry"
+            + (" + managed MLflow (Small)" if mlflow else ""),
+            alternatives=["self-hosted MLflow", "managed MLflow"] if not mlflow else ["no tracking server"],
+            rationale=(
+                "ECR repositories (immutable tags, scan on push, KMS) and a model package group always. "
+                + (
+                    f"Managed MLflow costs ≈ ${mlflow_hourly * 730:,.0f}/month idle, within "
+                    f"{MLFLOW_BUDGET_SHARE:.0%} of the budget at stage {a.stage}: created in the first environment."
+                    if mlflow
+                    else f"Managed MLflow (≈ ${mlflow_hourly * 730:,.0f}/month idle) is left out at stage {a.stage} "
+                    f"or above {MLFLOW_BUDGET_SHARE:.0%} of the budget; track experiments in SageMaker Experiments."
+                )
+            ),
+            driven_by=["stage", "budget.monthly_usd"],
+        )
+    )
+    decisions.append(
+        Decision(
+            id="workspace",
+            title="Developer workspace",
+            choice=("SageMaker Studio (VPC only)" if c.network_isolation != "none" else "SageMaker Studio")
+            if studio
+            else "none",
+            alternatives=["notebook instances", "local only"],
+            rationale=(
+                f"team of {a.scale.team_size}: a Studio domain in the first environment, apps shut down after "
+                "60 idle minutes; VPC-only when the network is private or isolated"
+                if studio
+                else "team_size is 0: no workspace"
+            ),
+            driven_by=["scale.team_size", "compliance.network_isolation"],
+        )
+    )
     decisions.append(d_inf)
     data_events = bool(c.frameworks) or _classification_at_least(a, "confidential")
-    decisions.append(Decision(
-        id="audit", title="Audit logging",
-        choice=f"CloudTrail multi-region, {c.audit_retention_days} days"
-        + (" + S3 data events on the data buckets" if data_events else ""),
-        alternatives=["management events only"] if data_events else ["S3 data events"],
-        rationale=(f"retention {c.audit_retention_days} days from compliance.audit_retention_days; "
-                   + ("data events record who read which object, which the selected frameworks and the data "
-                      "classification ask for" if data_events else "public/internal data without a framework: "
-                      "management events suffice")),
-        driven_by=["compliance.audit_retention_days", "compliance.frameworks", "compliance.data_classification"],
-    ))
+    decisions.append(
+        Decision(
+            id="audit",
+            title="Audit logging",
+            choice=f"CloudTrail multi-region, {c.audit_retention_days} days"
+            + (" + S3 data events on the data buckets" if data_events else ""),
+            alternatives=["management events only"] if data_events else ["S3 data events"],
+            rationale=(
+                f"retention {c.audit_retention_days} days from compliance.audit_retention_days; "
+                + (
+                    "data events record who read which object, which the selected frameworks and the data "
+                    "classification ask for"
+                    if data_events
+                    else "public/internal data without a framework: management events suffice"
+                )
+            ),
+            driven_by=["compliance.audit_retention_days", "compliance.frameworks", "compliance.data_classification"],
+        )
+    )
     # SageMaker serverless endpoints do not support data capture.
     capture = a.stage == "production" and mode in ("online", "async")
-    decisions.append(Decision(
-        id="monitoring", title="Model monitoring",
-        choice=("endpoint alarms + data capture" if capture else "endpoint alarms") if mode != "none" else "none",
-        alternatives=["data capture"] if not capture else ["alarms only"],
-        rationale=("CloudWatch alarms on 5xx errors and p95 latency to the owners; "
-                   + ("production stage: request/response data capture to S3 for model monitoring"
-                      if capture else "serverless endpoints cannot capture data" if mode == "serverless"
-                      and a.stage == "production" else "data capture starts at stage production")),
-        driven_by=["stage", "scale.inference.mode"],
-    ))
+    decisions.append(
+        Decision(
+            id="monitoring",
+            title="Model monitoring",
+            choice=("endpoint alarms + data capture" if capture else "endpoint alarms") if mode != "none" else "none",
+            alternatives=["data capture"] if not capture else ["alarms only"],
+            rationale=(
+                "CloudWatch alarms on 5xx errors and p95 latency to the owners; "
+                + (
+                    "production stage: request/response data capture to S3 for model monitoring"
+                    if capture
+                    else "serverless endpoints cannot capture data"
+                    if mode == "serverless" and a.stage == "production"
+                    else "data capture starts at stage production"
+                )
+            ),
+            driven_by=["stage", "scale.inference.mode"],
+        )
+    )
 
     emails = a.budget.alert_emails or [p.owner]
-    decisions.append(Decision(
-        id="budget", title="Budget guardrails",
-        choice=f"${a.budget.monthly_usd:,.0f}/month across {len(a.cloud.environments)} environment(s), "
-        f"alerts at {', '.join(str(x) + '%' for x in a.budget.alert_thresholds_pct)}",
-        alternatives=["no budget"],
-        rationale="AWS Budgets filtered by the project cost-allocation tag, actual and forecast alerts to "
-        + ", ".join(emails) + "; cost anomaly detection on top.",
-        driven_by=["budget.monthly_usd", "budget.alert_thresholds_pct", "budget.alert_emails"],
-    ))
+    decisions.append(
+        Decision(
+            id="budget",
+            title="Budget guardrails",
+            choice=f"${a.budget.monthly_usd:,.0f}/month across {len(a.cloud.environments)} environment(s), "
+            f"alerts at {', '.join(str(x) + '%' for x in a.budget.alert_thresholds_pct)}",
+            alternatives=["no budget"],
+            rationale="AWS Budgets filtered by the project cost-allocation tag, actual and forecast alerts to "
+            + ", ".join(emails)
+            + "; cost anomaly detection on top.",
+            driven_by=["budget.monthly_usd", "budget.alert_thresholds_pct", "budget.alert_emails"],
+        )
+    )
 
     tags = {
-        "project": slug, "cost-center": p.cost_center, "data-classification": c.data_classification,
-        "owner": p.owner, "managed-by": "mlgen",
+        "project": slug,
+        "cost-center": p.cost_center,
+        "data-classification": c.data_classification,
+        "owner": p.owner,
+        "managed-by": "mlgen",
     }
     allowed = residency_regions(c.data_residency)
-    training_type = (inst.sagemaker_type if inst else "ml.m5.4xlarge") if platform == "sagemaker" else (
-        inst.ec2_type if inst and inst.ec2_type else "m6i.xlarge")
+    training_type = (
+        (inst.sagemaker_type if inst else "ml.m5.4xlarge")
+        if platform == "sagemaker"
+        else (inst.ec2_type if inst and inst.ec2_type else "m6i.xlarge")
+    )
     ml = {
         "training_platform": platform,
         "instance_type": training_type,
@@ -382,15 +511,37 @@ def decide(answers: Answers) -> Blueprint:
         "inference": inference_spec,
         "python_version": "3.11",
     }
-    allowed_instances = sorted({training_type, *(
-        [inference_spec["instance_type"]] if "instance_type" in inference_spec else []),
-        *([EKS_SYSTEM_INSTANCE] if platform == "eks" else [])})
+    allowed_instances = sorted(
+        {
+            training_type,
+            *([inference_spec["instance_type"]] if "instance_type" in inference_spec else []),
+            *([EKS_SYSTEM_INSTANCE] if platform == "eks" else []),
+        }
+    )
     envs = [
-        _environment(a, env, purposes=purposes, key_of=key_of, nat=nat, endpoints=sorted(endpoints),
-                     platform=platform, inst=inst, use_spot=use_spot, fsx=fsx, fsx_gb=fsx_gb,
-                     object_lock=object_lock, replication=replication, ia_days=ia_days, mlflow=mlflow,
-                     studio=studio, inference=inference_spec, capture=capture, data_events=data_events,
-                     emails=emails, first=(i == 0))
+        _environment(
+            a,
+            env,
+            purposes=purposes,
+            key_of=key_of,
+            nat=nat,
+            endpoints=sorted(endpoints),
+            platform=platform,
+            inst=inst,
+            use_spot=use_spot,
+            fsx=fsx,
+            fsx_gb=fsx_gb,
+            object_lock=object_lock,
+            replication=replication,
+            ia_days=ia_days,
+            mlflow=mlflow,
+            studio=studio,
+            inference=inference_spec,
+            capture=capture,
+            data_events=data_events,
+            emails=emails,
+            first=(i == 0),
+        )
         for i, env in enumerate(a.cloud.environments)
     ]
     cost = estimate(a, envs=envs, ml=ml)
@@ -400,24 +551,60 @@ def decide(answers: Answers) -> Blueprint:
     sources = sorted({m.source for e in envs for m in e.modules} | {m.source for m in bootstrap})
     return Blueprint(
         mlgen_version=__version__,
-        project={"name": p.name, "slug": slug, "package": p.package, "owner": p.owner,
-                 "cost_center": p.cost_center, "github_repository": p.github_repository},
-        region=region, dr_region=a.cloud.dr_region, tags=tags, environments=envs,
-        bootstrap=bootstrap, bootstrap_outputs=_bootstrap_outputs(a), module_sources=sources,
+        project={
+            "name": p.name,
+            "slug": slug,
+            "package": p.package,
+            "owner": p.owner,
+            "cost_center": p.cost_center,
+            "github_repository": p.github_repository,
+        },
+        region=region,
+        dr_region=a.cloud.dr_region,
+        tags=tags,
+        environments=envs,
+        bootstrap=bootstrap,
+        bootstrap_outputs=_bootstrap_outputs(a),
+        module_sources=sources,
         ml=ml,
-        compliance={"frameworks": list(c.frameworks), "data_classification": c.data_classification,
-                    "network_isolation": c.network_isolation, "stage": a.stage,
-                    "allowed_regions": sorted(allowed) if allowed is not None else [],
-                    "allowed_instance_types": allowed_instances},
-        decisions=decisions, cost=cost, suggestions=suggestions,
+        compliance={
+            "frameworks": list(c.frameworks),
+            "data_classification": c.data_classification,
+            "network_isolation": c.network_isolation,
+            "stage": a.stage,
+            "allowed_regions": sorted(allowed) if allowed is not None else [],
+            "allowed_instance_types": allowed_instances,
+        },
+        decisions=decisions,
+        cost=cost,
+        suggestions=suggestions,
     )
 
 
-def _environment(a: Answers, env: str, *, purposes: list[str], key_of: dict[str, str], nat: str,
-                 endpoints: list[str], platform: str, inst: Instance | None, use_spot: bool, fsx: bool,
-                 fsx_gb: int, object_lock: bool, replication: bool, ia_days: int, mlflow: bool, studio: bool,
-                 inference: dict[str, Any], capture: bool, data_events: bool, emails: list[str],
-                 first: bool) -> Environment:
+def _environment(
+    a: Answers,
+    env: str,
+    *,
+    purposes: list[str],
+    key_of: dict[str, str],
+    nat: str,
+    endpoints: list[str],
+    platform: str,
+    inst: Instance | None,
+    use_spot: bool,
+    fsx: bool,
+    fsx_gb: int,
+    object_lock: bool,
+    replication: bool,
+    ia_days: int,
+    mlflow: bool,
+    studio: bool,
+    inference: dict[str, Any],
+    capture: bool,
+    data_events: bool,
+    emails: list[str],
+    first: bool,
+) -> Environment:
     c = a.compliance
     primary = _is_primary(a, env)
     name = f"{a.project.slug}-{env}"
@@ -426,71 +613,132 @@ def _environment(a: Answers, env: str, *, purposes: list[str], key_of: dict[str,
     env_nat = nat if (primary or nat == "none") else ("single" if nat == "per_az" else nat)
     mods: list[ModuleCall] = [
         ModuleCall(name="keys", source="keys", inputs={"name": name, "purposes": purposes}),
-        ModuleCall(name="storage", source="storage", dr_provider=True, inputs={
-            "name": name, "create_kms_key": False, "kms_key_arn": key["data"], "transition_to_ia_days": ia_days,
-            "enable_fsx": fsx and primary, "fsx_storage_capacity_gb": fsx_gb,
-            "fsx_subnet_id": ref("module.network.private_subnet_ids[0]") if fsx and primary else None,
-            "fsx_security_group_ids": [ref("module.training.security_group_id")]
-            if fsx and primary and platform == "sagemaker" else [],
-            "object_lock": {"enabled": object_lock, "mode": "GOVERNANCE", "retention_days": 365},
-            "replication": {"enabled": replication},
-        }),
-        ModuleCall(name="network", source="network", inputs={
-            "name": name, "azs": azs, "isolation": c.network_isolation, "nat_gateways": env_nat,
-            "interface_endpoints": endpoints, "flow_log_kms_key_arn": key["logs"],
-            "flow_log_retention_days": log_retention(c.audit_retention_days),
-        }),
-        ModuleCall(name="audit", source="audit", inputs={
-            "name": name, "kms_key_arn": key["logs"], "retention_days": log_retention(c.audit_retention_days),
-            "data_event_bucket_arns": [ref("module.storage.data_bucket_arn"),
-                                       ref("module.storage.artifacts_bucket_arn")] if data_events else [],
-            "alert_emails": emails,
-        }),
-        ModuleCall(name="registry", source="registry", inputs={
-            "name": name, "kms_key_arn": key["artifacts"], "enable_mlflow": mlflow and first,
-            "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
-            "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
-        }),
+        ModuleCall(
+            name="storage",
+            source="storage",
+            dr_provider=True,
+            inputs={
+                "name": name,
+                "create_kms_key": False,
+                "kms_key_arn": key["data"],
+                "transition_to_ia_days": ia_days,
+                "enable_fsx": fsx and primary,
+                "fsx_storage_capacity_gb": fsx_gb,
+                "fsx_subnet_id": ref("module.network.private_subnet_ids[0]") if fsx and primary else None,
+                # Empty: the module makes the Lustre client group (output fsx_security_group_id) that
+                # training jobs attach; passing the training group would make storage and training
+                # depend on each other (and hides the buckets from Checkov's graph).
+                "fsx_security_group_ids": [],
+                "object_lock": {"enabled": object_lock, "mode": "GOVERNANCE", "retention_days": 365},
+                "replication": {"enabled": replication},
+            },
+        ),
+        ModuleCall(
+            name="network",
+            source="network",
+            inputs={
+                "name": name,
+                "azs": azs,
+                "isolation": c.network_isolation,
+                "nat_gateways": env_nat,
+                "interface_endpoints": endpoints,
+                "flow_log_kms_key_arn": key["logs"],
+                "flow_log_retention_days": log_retention(c.audit_retention_days),
+            },
+        ),
+        ModuleCall(
+            name="audit",
+            source="audit",
+            inputs={
+                "name": name,
+                "kms_key_arn": key["logs"],
+                "retention_days": log_retention(c.audit_retention_days),
+                "data_event_bucket_arns": [
+                    ref("module.storage.data_bucket_arn"),
+                    ref("module.storage.artifacts_bucket_arn"),
+                ]
+                if data_events
+                else [],
+                "alert_emails": emails,
+            },
+        ),
+        ModuleCall(
+            name="registry",
+            source="registry",
+            inputs={
+                "name": name,
+                "kms_key_arn": key["artifacts"],
+                "enable_mlflow": mlflow and first,
+                "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
+                "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
+            },
+        ),
     ]
     data_keys = [key["data"]] + ([key["artifacts"]] if key["artifacts"] != key["data"] else [])
     if platform == "sagemaker":
-        mods.append(ModuleCall(name="training", source="training_sagemaker", inputs={
-            "name": name, "data_bucket_arn": ref("module.storage.data_bucket_arn"),
-            "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
-            "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
-            "kms_key_arns": data_keys,
-            "ecr_repository_arns": ref("values(module.registry.repository_arns)"),
-            "vpc_id": ref("module.network.vpc_id"), "vpc_cidr_block": ref("module.network.vpc_cidr_block"),
-            "subnet_ids": ref("module.network.private_subnet_ids"),
-            "log_kms_key_arn": key["logs"], "log_retention_days": log_retention(c.audit_retention_days),
-        }))
+        mods.append(
+            ModuleCall(
+                name="training",
+                source="training_sagemaker",
+                inputs={
+                    "name": name,
+                    "data_bucket_arn": ref("module.storage.data_bucket_arn"),
+                    "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
+                    "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
+                    "kms_key_arns": data_keys,
+                    "ecr_repository_arns": ref("values(module.registry.repository_arns)"),
+                    "vpc_id": ref("module.network.vpc_id"),
+                    "vpc_cidr_block": ref("module.network.vpc_cidr_block"),
+                    "subnet_ids": ref("module.network.private_subnet_ids"),
+                    "log_kms_key_arn": key["logs"],
+                    "log_retention_days": log_retention(c.audit_retention_days),
+                },
+            )
+        )
     else:
         gpu_max = a.scale.training.nodes_per_job if primary else 1
-        mods.append(ModuleCall(name="training", source="training_eks", inputs={
-            "name": name, "vpc_id": ref("module.network.vpc_id"),
-            "subnet_ids": ref("module.network.private_subnet_ids"),
-            "kms_key_arn": key["eks"], "log_kms_key_arn": key["logs"],
-            "log_retention_days": log_retention(c.audit_retention_days),
-            "system_node_group": {"instance_type": EKS_SYSTEM_INSTANCE, "min_size": 1, "max_size": 2},
-            "gpu_node_groups": {"gpu": {
-                "instance_types": [inst.ec2_type if inst and inst.ec2_type else "g5.xlarge"],
-                "capacity_type": "SPOT" if use_spot else "ON_DEMAND",
-                "min_size": 0, "max_size": gpu_max, "desired_size": 0,
-            }},
-            "data_bucket_arn": ref("module.storage.data_bucket_arn"),
-            "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
-            "data_kms_key_arns": data_keys,
-        }))
+        mods.append(
+            ModuleCall(
+                name="training",
+                source="training_eks",
+                inputs={
+                    "name": name,
+                    "vpc_id": ref("module.network.vpc_id"),
+                    "subnet_ids": ref("module.network.private_subnet_ids"),
+                    "kms_key_arn": key["eks"],
+                    "log_kms_key_arn": key["logs"],
+                    "log_retention_days": log_retention(c.audit_retention_days),
+                    "system_node_group": {"instance_type": EKS_SYSTEM_INSTANCE, "min_size": 1, "max_size": 2},
+                    "gpu_node_groups": {
+                        "gpu": {
+                            "instance_types": [inst.ec2_type if inst and inst.ec2_type else "g5.xlarge"],
+                            "capacity_type": "SPOT" if use_spot else "ON_DEMAND",
+                            "min_size": 0,
+                            "max_size": gpu_max,
+                            "desired_size": 0,
+                        }
+                    },
+                    "data_bucket_arn": ref("module.storage.data_bucket_arn"),
+                    "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
+                    "data_kms_key_arns": data_keys,
+                },
+            )
+        )
     mode = inference["mode"]
     if mode in ("online", "serverless", "async"):
         inputs: dict[str, Any] = {
-            "name": name, "mode": mode, "model_image": ref("var.model_image"),
-            "model_data_url": ref("var.model_data_url"), "kms_key_arn": key["endpoints"],
+            "name": name,
+            "mode": mode,
+            "model_image": ref("var.model_image"),
+            "model_data_url": ref("var.model_data_url"),
+            "kms_key_arn": key["endpoints"],
             "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
             "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
-            "enable_data_capture": capture and primary, "alarm_emails": emails,
+            "enable_data_capture": capture and primary,
+            "alarm_emails": emails,
             "latency_alarm_ms": max(a.scale.inference.p95_latency_ms, 50),
-            "log_kms_key_arn": key["logs"], "sns_kms_key_arn": key["logs"],
+            "log_kms_key_arn": key["logs"],
+            "sns_kms_key_arn": key["logs"],
             "log_retention_days": log_retention(c.audit_retention_days),
         }
         if mode != "serverless" and platform == "sagemaker":
@@ -503,25 +751,38 @@ def _environment(a: Answers, env: str, *, purposes: list[str], key_of: dict[str,
             lo = inference["min_instances"] if primary else min(inference["min_instances"], 1)
             hi = inference["max_instances"] if primary else 1
             inputs["initial_instance_count"] = max(lo, 1)
-            inputs["autoscaling"] = {"min": lo, "max": max(hi, lo, 1),
-                                     "target_invocations_per_instance": inference["target_invocations_per_instance"]}
+            inputs["autoscaling"] = {
+                "min": lo,
+                "max": max(hi, lo, 1),
+                "target_invocations_per_instance": inference["target_invocations_per_instance"],
+            }
         if mode == "serverless":
             inputs["instance_type"] = None  # serverless variants have no instance type
-            inputs["serverless"] = {"memory_size_mb": inference["memory_mb"],
-                                    "max_concurrency": inference["max_concurrency"] if primary else 1}
+            inputs["serverless"] = {
+                "memory_size_mb": inference["memory_mb"],
+                "max_concurrency": inference["max_concurrency"] if primary else 1,
+            }
         mods.append(ModuleCall(name="endpoint", source="endpoint", inputs=inputs))
     if studio and first:
-        mods.append(ModuleCall(name="workspace", source="workspace", inputs={
-            "name": name, "vpc_id": ref("module.network.vpc_id"),
-            "vpc_cidr_block": ref("module.network.vpc_cidr_block"),
-            "subnet_ids": ref("module.network.private_subnet_ids"),
-            "vpc_only": c.network_isolation != "none", "kms_key_arn": key["data"],
-            "data_bucket_arn": ref("module.storage.data_bucket_arn"),
-            "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
-            "idle_timeout_minutes": 60,
-            # S3 is reached through the gateway endpoint, whose addresses are outside the VPC CIDR.
-            "https_egress_prefix_list_ids": [ref("module.network.s3_prefix_list_id")],
-        }))
+        mods.append(
+            ModuleCall(
+                name="workspace",
+                source="workspace",
+                inputs={
+                    "name": name,
+                    "vpc_id": ref("module.network.vpc_id"),
+                    "vpc_cidr_block": ref("module.network.vpc_cidr_block"),
+                    "subnet_ids": ref("module.network.private_subnet_ids"),
+                    "vpc_only": c.network_isolation != "none",
+                    "kms_key_arn": key["data"],
+                    "data_bucket_arn": ref("module.storage.data_bucket_arn"),
+                    "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
+                    "idle_timeout_minutes": 60,
+                    # S3 is reached through the gateway endpoint, whose addresses are outside the VPC CIDR.
+                    "https_egress_prefix_list_ids": [ref("module.network.s3_prefix_list_id")],
+                },
+            )
+        )
     outputs = {
         "data_bucket": "module.storage.data_bucket_name",
         "artifacts_bucket": "module.storage.artifacts_bucket_name",
@@ -529,23 +790,30 @@ def _environment(a: Answers, env: str, *, purposes: list[str], key_of: dict[str,
         "training_repository_url": 'module.registry.repository_urls["training"]',
         "serving_repository_url": 'module.registry.repository_urls["serving"]',
         "model_package_group": "module.registry.model_package_group_name",
-        "output_path": 's3://${module.storage.artifacts_bucket_name}/training',
-        "checkpoint_path": 's3://${module.storage.artifacts_bucket_name}/checkpoints',
+        "output_path": "s3://${module.storage.artifacts_bucket_name}/training",
+        "checkpoint_path": "s3://${module.storage.artifacts_bucket_name}/checkpoints",
     }
     outputs = {k: (f'"{v}"' if v.startswith("s3://") else v) for k, v in outputs.items()}
+    if fsx and primary:
+        outputs["fsx_security_group_id"] = "module.storage.fsx_security_group_id"
+        outputs["fsx_mount_name"] = "module.storage.fsx_mount_name"
     if platform == "sagemaker":
-        outputs.update({
-            "training_role_arn": "module.training.role_arn",
-            "training_subnet_ids": "module.training.subnet_ids",
-            "training_security_group_id": "module.training.security_group_id",
-        })
+        outputs.update(
+            {
+                "training_role_arn": "module.training.role_arn",
+                "training_subnet_ids": "module.training.subnet_ids",
+                "training_security_group_id": "module.training.security_group_id",
+            }
+        )
     else:
-        outputs.update({
-            "eks_cluster_name": "module.training.cluster_name",
-            "training_role_arn": "module.training.training_role_arn",
-            "training_namespace": "module.training.training_service_account.namespace",
-            "training_service_account": "module.training.training_service_account.name",
-        })
+        outputs.update(
+            {
+                "eks_cluster_name": "module.training.cluster_name",
+                "training_role_arn": "module.training.training_role_arn",
+                "training_namespace": "module.training.training_service_account.namespace",
+                "training_service_account": "module.training.training_service_account.name",
+            }
+        )
     if mode in ("online", "serverless", "async"):
         outputs["endpoint_execution_role_arn"] = "module.endpoint.execution_role_arn"
         outputs["endpoint_name"] = "module.endpoint.endpoint_name"
@@ -564,12 +832,19 @@ def _with_budget(env: Environment, a: Answers, cost: Any, emails: list[str]) -> 
     grand = sum(totals.values())
     share = totals[env.name] / grand if grand > 0 else 1 / len(totals)
     limit = max(1.0, round(a.budget.monthly_usd * share, 0))
-    budget = ModuleCall(name="budget", source="budget", inputs={
-        "name": f"{a.project.slug}-{env.name}", "monthly_limit_usd": limit,
-        "thresholds_pct": list(a.budget.alert_thresholds_pct), "alert_emails": emails,
-        "cost_allocation_tag": {"key": "project", "value": a.project.slug},
-        "kms_key_arn": ref('module.keys.key_arns["logs"]'), "tags": ref("local.tags"),
-    })
+    budget = ModuleCall(
+        name="budget",
+        source="budget",
+        inputs={
+            "name": f"{a.project.slug}-{env.name}",
+            "monthly_limit_usd": limit,
+            "thresholds_pct": list(a.budget.alert_thresholds_pct),
+            "alert_emails": emails,
+            "cost_allocation_tag": {"key": "project", "value": a.project.slug},
+            "kms_key_arn": ref('module.keys.key_arns["logs"]'),
+            "tags": ref("local.tags"),
+        },
+    )
     return env.model_copy(update={"modules": [*env.modules, budget]})
 
 
@@ -577,11 +852,19 @@ def _bootstrap(a: Answers) -> list[ModuleCall]:
     name = f"{a.project.slug}-tfstate"
     mods = [ModuleCall(name="state", source="state_backend", inputs={"name": name, "tags": ref("local.tags")})]
     if a.project.github_repository:
-        mods.append(ModuleCall(name="ci", source="ci_identity", inputs={
-            "name": f"{a.project.slug}-ci", "github_repository": a.project.github_repository,
-            "state_bucket_arn": ref("module.state.bucket_arn"), "state_kms_key_arn": ref("module.state.kms_key_arn"),
-            "tags": ref("local.tags"),
-        }))
+        mods.append(
+            ModuleCall(
+                name="ci",
+                source="ci_identity",
+                inputs={
+                    "name": f"{a.project.slug}-ci",
+                    "github_repository": a.project.github_repository,
+                    "state_bucket_arn": ref("module.state.bucket_arn"),
+                    "state_kms_key_arn": ref("module.state.kms_key_arn"),
+                    "tags": ref("local.tags"),
+                },
+            )
+        )
     return mods
 
 

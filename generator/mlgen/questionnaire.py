@@ -25,8 +25,10 @@ SKIP_UNLESS: dict[str, Callable[[dict[str, Any]], bool]] = {
     "scale.training.gpu": lambda d: _get(d, "scale.training.gpus_per_job", 1) != 0,
     "scale.training.nodes_per_job": lambda d: _get(d, "scale.training.jobs_per_month", 1) != 0,
     "scale.training.hours_per_job": lambda d: _get(d, "scale.training.jobs_per_month", 1) != 0,
-    **{f"scale.inference.{f}": (lambda d: _get(d, "scale.inference.mode", "auto") != "none")
-       for f in ("peak_rps", "p95_latency_ms", "model_size_gb", "gpu")},
+    **{
+        f"scale.inference.{f}": (lambda d: _get(d, "scale.inference.mode", "auto") != "none")
+        for f in ("peak_rps", "p95_latency_ms", "model_size_gb", "gpu")
+    },
     "project.slug": lambda d: False,  # derived from the name; set it with --set when needed
     "cloud.provider": lambda d: False,  # AWS only for now
 }

@@ -27,12 +27,22 @@ from mlgen.resources import modules_dir, templates_dir
 
 MAX_ENVIRONMENTS = 5
 MAX_DECISIONS = 20
-ENV_FILES = ("backend.tf", "main.tf", "outputs.tf", "providers.tf", "terraform.tfvars", "variables.tf",
-             "versions.tf", "tests/env.tftest.hcl")
+ENV_FILES = (
+    "backend.tf",
+    "main.tf",
+    "outputs.tf",
+    "providers.tf",
+    "terraform.tfvars",
+    "variables.tf",
+    "versions.tf",
+    "tests/env.tftest.hcl",
+)
 BOOTSTRAP_FILES = ("main.tf", "outputs.tf", "providers.tf", "variables.tf", "terraform.tfvars", "versions.tf")
 _GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "mlgen", "GIT_AUTHOR_EMAIL": "mlgen@localhost",
-    "GIT_COMMITTER_NAME": "mlgen", "GIT_COMMITTER_EMAIL": "mlgen@localhost",
+    "GIT_AUTHOR_NAME": "mlgen",
+    "GIT_AUTHOR_EMAIL": "mlgen@localhost",
+    "GIT_COMMITTER_NAME": "mlgen",
+    "GIT_COMMITTER_EMAIL": "mlgen@localhost",
 }
 
 
@@ -52,7 +62,9 @@ def git(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
     full_env = {**os.environ, **_GIT_IDENTITY, **(env or {})}
     proc = subprocess.run(["git", *args], cwd=cwd, env=full_env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise ToolError(f"git {args[0]} failed in {cwd}", details=(proc.stderr or proc.stdout).strip().splitlines()[-10:])
+        raise ToolError(
+            f"git {args[0]} failed in {cwd}", details=(proc.stderr or proc.stdout).strip().splitlines()[-10:]
+        )
     return proc.stdout
 
 
@@ -67,7 +79,9 @@ def stage_template(dest: Path) -> None:
     project = dest / "project"
     # One slot directory per possible environment; each file includes the shared partial with `env` set.
     for i in range(MAX_ENVIRONMENTS):
-        env_dir = project / "infra" / "envs" / _slot_dir("environments", i, f"{{{{ blueprint.environments[{i}].name }}}}")
+        env_dir = (
+            project / "infra" / "envs" / _slot_dir("environments", i, f"{{{{ blueprint.environments[{i}].name }}}}")
+        )
         for rel in ENV_FILES:
             target = env_dir / f"{rel}.jinja"
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -85,8 +99,15 @@ def stage_template(dest: Path) -> None:
         )
     # Each module is copied only when the blueprint uses it.
     for module in sorted(p for p in (modules_dir() / "aws").iterdir() if p.is_dir()):
-        target = project / "infra" / "modules" / f"{{% if '{module.name}' in blueprint.module_sources %}}{module.name}{{% endif %}}"
-        shutil.copytree(module, target, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*"))
+        target = (
+            project
+            / "infra"
+            / "modules"
+            / f"{{% if '{module.name}' in blueprint.module_sources %}}{module.name}{{% endif %}}"
+        )
+        shutil.copytree(
+            module, target, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*")
+        )
 
 
 def _digest(tree: Path) -> str:
@@ -168,8 +189,9 @@ def render(dest: Path, data: dict[str, Any]) -> None:
 
     repo, tag = template_source()
     # unsafe=True: the template is mlgen's own (it loads mlgen.hcl as a Jinja extension).
-    copier.run_copy(_recorded_path(repo), str(dest), data=data, vcs_ref=tag, defaults=True, overwrite=True,
-                    quiet=True, unsafe=True)
+    copier.run_copy(
+        _recorded_path(repo), str(dest), data=data, vcs_ref=tag, defaults=True, overwrite=True, quiet=True, unsafe=True
+    )
 
 
 def update(dest: Path, data: dict[str, Any], *, conflict: str = "rej") -> None:
@@ -178,5 +200,14 @@ def update(dest: Path, data: dict[str, Any], *, conflict: str = "rej") -> None:
 
     _, tag = template_source()
     # The template path comes from the project's recorded _src_path (the same per-user repository).
-    copier.run_update(str(dest), data=data, vcs_ref=tag, defaults=True, overwrite=True, quiet=True,
-                      unsafe=True, conflict=conflict, skip_answered=True)
+    copier.run_update(
+        str(dest),
+        data=data,
+        vcs_ref=tag,
+        defaults=True,
+        overwrite=True,
+        quiet=True,
+        unsafe=True,
+        conflict=conflict,
+        skip_answered=True,
+    )

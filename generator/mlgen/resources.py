@@ -17,9 +17,7 @@ def _first_existing(*candidates: Path) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(
-        "mlgen's bundled files are missing (looked in "
-        + ", ".join(str(c) for c in candidates)
-        + "); reinstall mlgen"
+        "mlgen's bundled files are missing (looked in " + ", ".join(str(c) for c in candidates) + "); reinstall mlgen"
     )
 
 

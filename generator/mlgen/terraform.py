@@ -140,7 +140,9 @@ class Terraform:
         return proc
 
     def version(self) -> str:
-        proc = subprocess.run([self.binary, "version", "-json"], env=self.env, capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [self.binary, "version", "-json"], env=self.env, capture_output=True, text=True, check=False
+        )
         try:
             return str(json.loads(proc.stdout)["terraform_version"])
         except (ValueError, KeyError):
@@ -163,11 +165,15 @@ class Terraform:
         diags = []
         for d in payload.get("diagnostics", []):
             rng = d.get("range") or {}
-            diags.append(Diagnostic(
-                severity=d.get("severity", "error"), summary=d.get("summary", ""),
-                detail=(d.get("detail") or "").strip(), filename=rng.get("filename", ""),
-                line=int((rng.get("start") or {}).get("line", 0)),
-            ))
+            diags.append(
+                Diagnostic(
+                    severity=d.get("severity", "error"),
+                    summary=d.get("summary", ""),
+                    detail=(d.get("detail") or "").strip(),
+                    filename=rng.get("filename", ""),
+                    line=int((rng.get("start") or {}).get("line", 0)),
+                )
+            )
         return diags
 
     def test(self, root: Path) -> subprocess.CompletedProcess[str]:

@@ -34,10 +34,12 @@ def test_help_lists_exit_codes(runner: CliRunner) -> None:
 
 
 def test_help_does_not_import_heavy_libraries() -> None:
-    code = ("import sys; from mlgen.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('copier', 'checkov', 'mlgen.decide', 'yaml') if m in sys.modules]\n"
-            "print(heavy)")
+    code = (
+        "import sys; from mlgen.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('copier', 'checkov', 'mlgen.decide', 'yaml') if m in sys.modules]\n"
+        "print(heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
@@ -125,7 +127,9 @@ def test_new_without_check_writes_a_git_repo(runner: CliRunner, tmp_path: Path) 
     assert (dest / ".copier-answers.yml").is_file()
     log = subprocess.run(["git", "-C", str(dest), "log", "--oneline"], capture_output=True, text=True, check=True)
     assert len(log.stdout.strip().splitlines()) == 1
-    status = subprocess.run(["git", "-C", str(dest), "status", "--porcelain"], capture_output=True, text=True, check=True)
+    status = subprocess.run(
+        ["git", "-C", str(dest), "status", "--porcelain"], capture_output=True, text=True, check=True
+    )
     assert status.stdout == ""
     # leaves no temporary folder beside it
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]

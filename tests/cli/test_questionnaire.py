@@ -19,12 +19,14 @@ def scripted(replies: dict[str, list[str]]) -> tuple[Any, list[str]]:
 
 def test_questionnaire_reasks_skips_and_echoes() -> None:
     out: list[str] = []
-    prompt, asked = scripted({
-        "compliance.frameworks": ["hippa", "hipaa, gdpr"],
-        "compliance.audit_retention_days": ["2190"],
-        "scale.inference.mode": ["none"],
-        "scale.training.gpus_per_job": ["0"],
-    })
+    prompt, asked = scripted(
+        {
+            "compliance.frameworks": ["hippa", "hipaa, gdpr"],
+            "compliance.audit_retention_days": ["2190"],
+            "scale.inference.mode": ["none"],
+            "scale.training.gpus_per_job": ["0"],
+        }
+    )
     answers = ask(prompt=prompt, echo=out.append)
     assert answers.compliance.frameworks == ["gdpr", "hipaa"]
     assert asked.count("compliance.frameworks") == 2  # re-asked after the bad value

@@ -29,7 +29,9 @@ def _files(root: Path) -> dict[str, bytes]:
         if p.is_file() and ".git" not in p.relative_to(root).parts:
             data = p.read_bytes()
             if p.name == ".copier-answers.yml":
-                data = b"".join(l for l in data.splitlines(keepends=True) if not l.startswith(tuple(v.encode() for v in VOLATILE)))
+                data = b"".join(
+                    l for l in data.splitlines(keepends=True) if not l.startswith(tuple(v.encode() for v in VOLATILE))
+                )
             out[p.relative_to(root).as_posix()] = data
     return out
 
@@ -39,8 +41,9 @@ def test_there_are_five_scenarios() -> None:
 
 
 @pytest.fixture(scope="module", params=example_names())
-def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-              terraform_env: dict[str, str]) -> tuple[str, Path]:
+def generated(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, terraform_env: dict[str, str]
+) -> tuple[str, Path]:
     name = request.param
     dest = tmp_path_factory.mktemp(name) / "project"
     generate(name, dest)
@@ -66,12 +69,14 @@ def test_gate_and_reports(generated: tuple[str, Path]) -> None:
 
 
 def _tf(env: dict[str, str], root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["terraform", f"-chdir={root}", *args], env=env, capture_output=True, text=True,
-                          timeout=900, check=False)
+    return subprocess.run(
+        ["terraform", f"-chdir={root}", *args], env=env, capture_output=True, text=True, timeout=900, check=False
+    )
 
 
-def test_roots_validate_and_shipped_tests_pass(generated: tuple[str, Path], terraform_env: dict[str, str],
-                                               tmp_path: Path) -> None:
+def test_roots_validate_and_shipped_tests_pass(
+    generated: tuple[str, Path], terraform_env: dict[str, str], tmp_path: Path
+) -> None:
     _, dest = generated
     copy = tmp_path / "p"
     shutil.copytree(dest, copy)
@@ -102,7 +107,11 @@ def test_update_with_changed_answer_keeps_edit(generated: tuple[str, Path], tmp_
     result = CliRunner().invoke(main, ["update", str(copy), "--set", "budget.alert_thresholds_pct=[60, 90, 100]"])
     assert result.exit_code == 0, result.output
     assert "Keep this." in readme.read_text() and notes.is_file()
-    assert "60%" in (copy / "docs" / "decisions").joinpath(
-        next(p.name for p in (copy / "docs" / "decisions").iterdir() if p.name.endswith("-budget.md"))).read_text()
+    assert (
+        "60%"
+        in (copy / "docs" / "decisions")
+        .joinpath(next(p.name for p in (copy / "docs" / "decisions").iterdir() if p.name.endswith("-budget.md")))
+        .read_text()
+    )
     results = json.loads((copy / "docs" / "compliance" / "results.json").read_text())
     assert [f for f in results["findings"] if f["status"] == "failed"] == []

@@ -46,15 +46,17 @@ def test_every_waiver_has_a_reason(project: Path) -> None:
 
 
 def test_generated_tree_is_committed_and_clean(project: Path) -> None:
-    status = subprocess.run(["git", "-C", str(project), "status", "--porcelain"], capture_output=True, text=True,
-                            check=True)
+    status = subprocess.run(
+        ["git", "-C", str(project), "status", "--porcelain"], capture_output=True, text=True, check=True
+    )
     assert status.stdout == ""
     assert not list(project.rglob(".terraform"))
 
 
 def _tf(env: dict[str, str], root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["terraform", f"-chdir={root}", *args], env=env, capture_output=True, text=True,
-                          timeout=900, check=False)
+    return subprocess.run(
+        ["terraform", f"-chdir={root}", *args], env=env, capture_output=True, text=True, timeout=900, check=False
+    )
 
 
 @pytest.mark.parametrize("root", ["infra/envs/dev"])

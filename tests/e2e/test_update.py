@@ -15,8 +15,9 @@ from mlgen.cli import main
 
 def git(project: Path, *args: str) -> str:
     env_args = ["-c", "user.name=t", "-c", "user.email=t@example.com"]
-    return subprocess.run(["git", *env_args, "-C", str(project), *args], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", *env_args, "-C", str(project), *args], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.fixture
@@ -33,10 +34,20 @@ def edited_project(tmp_path: Path) -> Path:
 
 
 def test_update_with_changed_answers_keeps_edits(edited_project: Path) -> None:
-    result = CliRunner().invoke(main, ["update", str(edited_project), "--no-check",
-                                       "--set", "cloud.environments=[dev, staging]",
-                                       "--set", "compliance.frameworks=[soc2]",
-                                       "--set", "budget.monthly_usd=3000"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "update",
+            str(edited_project),
+            "--no-check",
+            "--set",
+            "cloud.environments=[dev, staging]",
+            "--set",
+            "compliance.frameworks=[soc2]",
+            "--set",
+            "budget.monthly_usd=3000",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Our on-call rota lives in the wiki." in (edited_project / "README.md").read_text()
     assert (edited_project / "docs" / "runbook.md").is_file()
@@ -46,13 +57,16 @@ def test_update_with_changed_answers_keeps_edits(edited_project: Path) -> None:
     assert "3000" in (edited_project / "docs" / "cost.md").read_text().replace(",", "")
 
 
-def test_update_to_a_newer_template_keeps_edits(edited_project: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_update_to_a_newer_template_keeps_edits(
+    edited_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     newer = tmp_path / "templates-v2"
     shutil.copytree(resources.templates_dir(), newer)
     readme = newer / "project" / "README.md.jinja"
     text = readme.read_text()
-    readme.write_text(text.replace("## For data scientists", "## Support\n\nAsk in #ml-platform.\n\n## For data scientists", 1))
+    readme.write_text(
+        text.replace("## For data scientists", "## Support\n\nAsk in #ml-platform.\n\n## For data scientists", 1)
+    )
     (newer / "project" / "CONTRIBUTING.md").write_text("# Contributing\n")
     monkeypatch.setattr(resources, "templates_dir", lambda: newer)
     monkeypatch.setattr("mlgen.render.templates_dir", lambda: newer)
@@ -78,8 +92,9 @@ def test_conflicts_are_listed_and_exit_nonzero(edited_project: Path) -> None:
     main_tf = edited_project / "infra" / "envs" / "dev" / "main.tf"
     main_tf.write_text(main_tf.read_text().replace('"single"', '"per_az" # we want HA'))
     git(edited_project, "commit", "-qam", "edit a generated line")
-    result = CliRunner().invoke(main, ["update", str(edited_project), "--no-check",
-                                       "--set", "compliance.network_isolation=isolated"])
+    result = CliRunner().invoke(
+        main, ["update", str(edited_project), "--no-check", "--set", "compliance.network_isolation=isolated"]
+    )
     assert result.exit_code == 1
     assert "update left conflicts to resolve" in result.output
     assert "infra/envs/dev/main.tf" in result.output

@@ -23,8 +23,13 @@ def workdir(tmp_path_factory: pytest.TempPathFactory, terraform_env: dict[str, s
     shutil.copytree(modules_dir(), base / "modules", ignore=shutil.ignore_patterns(".terraform*"))
     root = base / "tests" / "terraform" / "aggregate"
     shutil.copytree(AGGREGATE, root, ignore=shutil.ignore_patterns(".terraform*"))
-    init = subprocess.run(["terraform", f"-chdir={root}", "init", "-backend=false", "-input=false"],
-                          env=terraform_env, capture_output=True, text=True, check=False)
+    init = subprocess.run(
+        ["terraform", f"-chdir={root}", "init", "-backend=false", "-input=false"],
+        env=terraform_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert init.returncode == 0, init.stderr
     return root
 
@@ -36,16 +41,27 @@ def test_calls_every_module() -> None:
 
 
 def test_validates_without_warnings(workdir: Path, terraform_env: dict[str, str]) -> None:
-    proc = subprocess.run(["terraform", f"-chdir={workdir}", "validate", "-json"], env=terraform_env,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        ["terraform", f"-chdir={workdir}", "validate", "-json"],
+        env=terraform_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     payload = json.loads(proc.stdout)
     assert payload["valid"] is True
     assert payload["diagnostics"] == []
 
 
 def test_plan_tests_pass(workdir: Path, terraform_env: dict[str, str]) -> None:
-    proc = subprocess.run(["terraform", f"-chdir={workdir}", "test", "-no-color"], env=terraform_env,
-                          capture_output=True, text=True, check=False, timeout=900)
+    proc = subprocess.run(
+        ["terraform", f"-chdir={workdir}", "test", "-no-color"],
+        env=terraform_env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "0 failed" in proc.stdout
 

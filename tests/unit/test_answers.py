@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from mlgen.answers import Answers, build_answers, json_schema, load_answers, parse_set
 from mlgen.errors import AnswersError
@@ -11,18 +12,32 @@ from mlgen.errors import AnswersError
 REPO = Path(__file__).resolve().parents[2]
 
 ISSUE_EXAMPLE = {
-    "project": {"name": "Fraud Scoring", "slug": "fraud-scoring", "owner": "ml-platform@example.com",
-                "cost_center": "CC-1234"},
+    "project": {
+        "name": "Fraud Scoring",
+        "slug": "fraud-scoring",
+        "owner": "ml-platform@example.com",
+        "cost_center": "CC-1234",
+    },
     "cloud": {"provider": "aws", "region": "eu-west-1", "dr_region": "eu-central-1", "environments": ["dev", "prod"]},
-    "compliance": {"frameworks": ["gdpr", "pci_dss"], "data_classification": "restricted",
-                   "data_residency": ["eu"], "network_isolation": "isolated", "audit_retention_days": 2190},
-    "budget": {"monthly_usd": 4000, "allow_spot": True, "alert_emails": ["finops@example.com"],
-               "alert_thresholds_pct": [50, 80, 100]},
-    "scale": {"dataset_size_gb": 800, "team_size": 6,
-              "training": {"gpus_per_job": 4, "nodes_per_job": 2, "jobs_per_month": 20, "hours_per_job": 6,
-                           "gpu": "auto"},
-              "inference": {"mode": "auto", "peak_rps": 50, "p95_latency_ms": 200, "model_size_gb": 2,
-                            "gpu": False}},
+    "compliance": {
+        "frameworks": ["gdpr", "pci_dss"],
+        "data_classification": "restricted",
+        "data_residency": ["eu"],
+        "network_isolation": "isolated",
+        "audit_retention_days": 2190,
+    },
+    "budget": {
+        "monthly_usd": 4000,
+        "allow_spot": True,
+        "alert_emails": ["finops@example.com"],
+        "alert_thresholds_pct": [50, 80, 100],
+    },
+    "scale": {
+        "dataset_size_gb": 800,
+        "team_size": 6,
+        "training": {"gpus_per_job": 4, "nodes_per_job": 2, "jobs_per_month": 20, "hours_per_job": 6, "gpu": "auto"},
+        "inference": {"mode": "auto", "peak_rps": 50, "p95_latency_ms": 200, "model_size_gb": 2, "gpu": False},
+    },
     "stage": "production",
 }
 
@@ -49,34 +64,61 @@ def test_issue_example_is_accepted() -> None:
 
 def test_model_is_frozen() -> None:
     a = Answers()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         a.stage = "production"  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
     ("patch", "expected"),
     [
-        ({"compliance": {"frameworks": ["hippa"]}}, "compliance.frameworks[0]: unknown value 'hippa' (did you mean 'hipaa'?)"),
+        (
+            {"compliance": {"frameworks": ["hippa"]}},
+            "compliance.frameworks[0]: unknown value 'hippa' (did you mean 'hipaa'?)",
+        ),
         ({"project": {"colour": "red"}}, "project.colour: unknown field"),
         ({"budget": {"monthly_usd": 0}}, "budget.monthly_usd: Input should be greater than 0"),
         ({"cloud": {"region": "eu-west-9"}}, "cloud.region: mlgen has price data for"),
-        ({"cloud": {"region": "eu-west-1", "dr_region": "eu-west-1"}}, "cloud.dr_region: must differ from cloud.region"),
-        ({"compliance": {"data_residency": ["eu"]}, "cloud": {"region": "us-east-1"}},
-         "cloud.region: 'us-east-1' is outside compliance.data_residency=['eu']; allowed regions are eu-central-1, eu-west-1"),
-        ({"compliance": {"frameworks": ["hipaa"], "audit_retention_days": 365}},
-         "compliance.audit_retention_days: hipaa requires at least 2190 days; got 365"),
-        ({"compliance": {"frameworks": ["pci_dss"], "data_classification": "internal"}},
-         "compliance.data_classification: PCI DSS data is at least 'confidential'; got 'internal'"),
-        ({"compliance": {"frameworks": ["hipaa"], "customer_managed_keys": False, "audit_retention_days": 2190}},
-         "compliance.customer_managed_keys: HIPAA requires customer-managed keys"),
-        ({"compliance": {"network_isolation": "isolated"}, "project": {"needs_internet": True}},
-         "project.needs_internet: isolated networks have no internet egress"),
-        ({"cloud": {"region": "eu-west-1"}, "scale": {"training": {"gpu": "h100", "gpus_per_job": 8}}},
-         "scale.training.gpu: no SageMaker training instance with 8 x h100 per node in eu-west-1"),
-        ({"scale": {"training": {"gpus_per_job": 3, "nodes_per_job": 2}}}, "scale.training: gpus_per_job (3) must split evenly over nodes_per_job (2)"),
-        ({"scale": {"inference": {"mode": "serverless", "gpu": True}}}, "scale.inference: serverless inference has no GPUs"),
+        (
+            {"cloud": {"region": "eu-west-1", "dr_region": "eu-west-1"}},
+            "cloud.dr_region: must differ from cloud.region",
+        ),
+        (
+            {"compliance": {"data_residency": ["eu"]}, "cloud": {"region": "us-east-1"}},
+            "cloud.region: 'us-east-1' is outside compliance.data_residency=['eu']; allowed regions are eu-central-1, eu-west-1",
+        ),
+        (
+            {"compliance": {"frameworks": ["hipaa"], "audit_retention_days": 365}},
+            "compliance.audit_retention_days: hipaa requires at least 2190 days; got 365",
+        ),
+        (
+            {"compliance": {"frameworks": ["pci_dss"], "data_classification": "internal"}},
+            "compliance.data_classification: PCI DSS data is at least 'confidential'; got 'internal'",
+        ),
+        (
+            {"compliance": {"frameworks": ["hipaa"], "customer_managed_keys": False, "audit_retention_days": 2190}},
+            "compliance.customer_managed_keys: HIPAA requires customer-managed keys",
+        ),
+        (
+            {"compliance": {"network_isolation": "isolated"}, "project": {"needs_internet": True}},
+            "project.needs_internet: isolated networks have no internet egress",
+        ),
+        (
+            {"cloud": {"region": "eu-west-1"}, "scale": {"training": {"gpu": "h100", "gpus_per_job": 8}}},
+            "scale.training.gpu: no SageMaker training instance with 8 x h100 per node in eu-west-1",
+        ),
+        (
+            {"scale": {"training": {"gpus_per_job": 3, "nodes_per_job": 2}}},
+            "scale.training: gpus_per_job (3) must split evenly over nodes_per_job (2)",
+        ),
+        (
+            {"scale": {"inference": {"mode": "serverless", "gpu": True}}},
+            "scale.inference: serverless inference has no GPUs",
+        ),
         ({"cloud": {"environments": ["dev", "dev"]}}, "cloud.environments: environment names must be unique"),
-        ({"budget": {"alert_thresholds_pct": [80, 50]}}, "budget.alert_thresholds_pct: thresholds must be strictly increasing"),
+        (
+            {"budget": {"alert_thresholds_pct": [80, 50]}},
+            "budget.alert_thresholds_pct: thresholds must be strictly increasing",
+        ),
     ],
 )
 def test_bad_answers_name_the_field(patch: dict, expected: str) -> None:

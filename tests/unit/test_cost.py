@@ -31,7 +31,9 @@ def test_on_demand_costs_more_than_spot() -> None:
 
 def test_nat_and_endpoints_are_idle_cost() -> None:
     got = lines({"compliance": {"network_isolation": "private"}})
-    assert got["dev/network/1 NAT gateway(s)"][0] == pytest.approx(price("nat_gateway_hour", "us-east-1") * HOURS, abs=0.01)
+    assert got["dev/network/1 NAT gateway(s)"][0] == pytest.approx(
+        price("nat_gateway_hour", "us-east-1") * HOURS, abs=0.01
+    )
     isolated = lines({"compliance": {"network_isolation": "isolated"}})
     assert not any("NAT" in k for k in isolated)
 
@@ -54,7 +56,8 @@ def test_totals_add_up_and_budget_verdict() -> None:
 
 
 def test_every_line_states_its_assumption() -> None:
-    b = decide(build_answers({"cloud": {"environments": ["dev", "prod"], "region": "eu-west-1",
-                                        "dr_region": "eu-central-1"}}))
+    b = decide(
+        build_answers({"cloud": {"environments": ["dev", "prod"], "region": "eu-west-1", "dr_region": "eu-central-1"}})
+    )
     assert all(l.assumption for l in b.cost.lines)
     assert any("replica" in l.item for l in b.cost.lines)

@@ -66,8 +66,12 @@ def test_training_instance(training: dict, model_gb: float, check: Any) -> None:
 
 
 def test_large_model_gets_a_gpu_with_enough_memory() -> None:
-    b = bp({"scale": {"training": {"gpus_per_job": 1}, "inference": {"model_size_gb": 5, "mode": "async"}},
-            "budget": {"monthly_usd": 1e6}})
+    b = bp(
+        {
+            "scale": {"training": {"gpus_per_job": 1}, "inference": {"model_size_gb": 5, "mode": "async"}},
+            "budget": {"monthly_usd": 1e6},
+        }
+    )
     choice = b.decision("training-instance").choice
     assert choice.startswith(("ml.p4d", "ml.p5")), choice  # 5 GB x 8 = 40 GB per GPU: A100/H100 only
 
@@ -80,8 +84,14 @@ def test_spot(allow: bool, expected: str) -> None:
 
 
 def test_dev_smaller_than_prod() -> None:
-    b = bp({"cloud": {"environments": ["dev", "prod"]}, "stage": "production", "budget": {"monthly_usd": 20000},
-            "scale": {"inference": {"mode": "online", "peak_rps": 200}}})
+    b = bp(
+        {
+            "cloud": {"environments": ["dev", "prod"]},
+            "stage": "production",
+            "budget": {"monthly_usd": 20000},
+            "scale": {"inference": {"mode": "online", "peak_rps": 200}},
+        }
+    )
     dev, prod = module(b, "dev", "endpoint"), module(b, "prod", "endpoint")
     assert dev and prod
     assert dev["autoscaling"]["max"] < prod["autoscaling"]["max"]
@@ -95,7 +105,12 @@ def test_dev_smaller_than_prod() -> None:
     [
         ({}, False, False, False),
         ({"scale": {"dataset_size_gb": 2000, "training": {"gpus_per_job": 8, "nodes_per_job": 2}}}, True, False, False),
-        ({"scale": {"dataset_size_gb": 2000, "training": {"gpus_per_job": 4, "nodes_per_job": 1}}}, False, False, False),
+        (
+            {"scale": {"dataset_size_gb": 2000, "training": {"gpus_per_job": 4, "nodes_per_job": 1}}},
+            False,
+            False,
+            False,
+        ),
         ({"compliance": {"frameworks": ["hipaa"], "audit_retention_days": 2190}}, False, True, False),
         ({"cloud": {"region": "eu-west-1", "dr_region": "eu-central-1"}}, False, False, True),
     ],
@@ -115,7 +130,11 @@ def test_storage(patch: dict, fsx: bool, lock: bool, replication: bool) -> None:
         ({"compliance": {"network_isolation": "isolated"}}, "none", 8),
         ({"compliance": {"network_isolation": "private"}}, "single", 8),
         ({"compliance": {"network_isolation": "none"}}, "single", 0),
-        ({"compliance": {"network_isolation": "private"}, "stage": "production", "budget": {"monthly_usd": 9000}}, "per_az", 9),  # + MLflow
+        (
+            {"compliance": {"network_isolation": "private"}, "stage": "production", "budget": {"monthly_usd": 9000}},
+            "per_az",
+            9,
+        ),  # + MLflow
         ({"compliance": {"network_isolation": "isolated"}, "scale": {"team_size": 0}}, "none", 7),
     ],
 )
@@ -127,8 +146,15 @@ def test_network(patch: dict, nat: str, n_endpoints: int) -> None:
 
 
 def test_eks_adds_its_endpoints() -> None:
-    b = bp({"scale": {"team_size": 12, "training": {"gpus_per_job": 8, "nodes_per_job": 2, "jobs_per_month": 200,
-                                                    "hours_per_job": 24}}, "budget": {"monthly_usd": 1e6}})
+    b = bp(
+        {
+            "scale": {
+                "team_size": 12,
+                "training": {"gpus_per_job": 8, "nodes_per_job": 2, "jobs_per_month": 200, "hours_per_job": 24},
+            },
+            "budget": {"monthly_usd": 1e6},
+        }
+    )
     assert {"eks", "ec2", "eks-auth"} <= set(module(b, "dev", "network")["interface_endpoints"])
 
 
@@ -157,15 +183,18 @@ def test_online_capacity_from_traffic() -> None:
     assert b.ml["inference"]["max_instances"] == 6  # ceil(100 * 1.3 / 25)
 
 
-@pytest.mark.parametrize(("stage", "budget", "mlflow"), [("prototype", 1e5, False), ("pilot", 5000, True),
-                                                         ("pilot", 1000, False)])
+@pytest.mark.parametrize(
+    ("stage", "budget", "mlflow"), [("prototype", 1e5, False), ("pilot", 5000, True), ("pilot", 1000, False)]
+)
 def test_mlflow(stage: str, budget: float, mlflow: bool) -> None:
     b = bp({"stage": stage, "budget": {"monthly_usd": budget}})
     assert module(b, "dev", "registry")["enable_mlflow"] is mlflow
 
 
-@pytest.mark.parametrize(("team", "isolation", "present", "vpc_only"),
-                         [(3, "private", True, True), (0, "private", False, None), (3, "none", True, False)])
+@pytest.mark.parametrize(
+    ("team", "isolation", "present", "vpc_only"),
+    [(3, "private", True, True), (0, "private", False, None), (3, "none", True, False)],
+)
 def test_workspace(team: int, isolation: str, present: bool, vpc_only: bool | None) -> None:
     ws = module(bp({"scale": {"team_size": team}, "compliance": {"network_isolation": isolation}}), "dev", "workspace")
     assert (ws is not None) is present
@@ -205,8 +234,12 @@ def test_monitoring(stage: str, capture: bool) -> None:
 
 
 def test_budget_split_over_environments() -> None:
-    b = bp({"cloud": {"environments": ["dev", "staging", "prod"]}, "budget": {"monthly_usd": 3000,
-            "alert_emails": ["finops@example.com"]}})
+    b = bp(
+        {
+            "cloud": {"environments": ["dev", "staging", "prod"]},
+            "budget": {"monthly_usd": 3000, "alert_emails": ["finops@example.com"]},
+        }
+    )
     limits = [module(b, e, "budget")["monthly_limit_usd"] for e in ("dev", "staging", "prod")]
     assert abs(sum(limits) - 3000) <= 3
     assert module(b, "prod", "budget")["alert_emails"] == ["finops@example.com"]

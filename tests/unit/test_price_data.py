@@ -187,9 +187,7 @@ def test_knowledge_items_use_the_agreed_basis(prices):
 def test_every_item_prices_all_regions(prices):
     for name, item in _items(prices).items():
         not_offered = item.get("not_offered", {})
-        assert set(not_offered) <= set(item["prices"]), (
-            f"{name}: not_offered names keys that have no price row"
-        )
+        assert set(not_offered) <= set(item["prices"]), f"{name}: not_offered names keys that have no price row"
         for key, row in _price_rows(name, item).items():
             assert isinstance(row, dict), f"{name}/{key}: prices must map region -> number"
             skipped = set(not_offered.get(key, []))
@@ -313,10 +311,7 @@ def test_unavailable_regions_are_explained(catalog):
     for gpu in (*GPU_NAMES, "cpu"):
         entry = catalog[gpu]
         has_gap = any(
-            not ok
-            for section in CATALOG_TABLES
-            for spec in entry[section].values()
-            for ok in spec["regions"].values()
+            not ok for section in CATALOG_TABLES for spec in entry[section].values() for ok in spec["regions"].values()
         )
         if has_gap:
             assert entry.get("notes"), f"{gpu}: regions marked unavailable need a note"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlgen.answers import AnswersError, Answers, build_answers, residency_regions
+from mlgen.answers import Answers, AnswersError, build_answers, residency_regions
 from mlgen.cli import main
 from mlgen.decide import decide
 
@@ -21,10 +21,15 @@ REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"]
 def answers_data(draw: st.DrawFn) -> dict[str, Any]:
     region = draw(st.sampled_from(REGIONS))
     dr = draw(st.one_of(st.none(), st.sampled_from([r for r in REGIONS if r != region])))
-    frameworks = draw(st.lists(st.sampled_from(["hipaa", "soc2", "gdpr", "pci_dss", "iso27001"]), unique=True, max_size=3))
+    frameworks = draw(
+        st.lists(st.sampled_from(["hipaa", "soc2", "gdpr", "pci_dss", "iso27001"]), unique=True, max_size=3)
+    )
     strict = bool({"hipaa", "pci_dss"} & set(frameworks))
-    classification = draw(st.sampled_from(["confidential", "restricted"] if strict else
-                                          ["public", "internal", "confidential", "restricted"]))
+    classification = draw(
+        st.sampled_from(
+            ["confidential", "restricted"] if strict else ["public", "internal", "confidential", "restricted"]
+        )
+    )
     jurisdiction = {"us-east-1": "us", "us-west-2": "us", "eu-west-1": "eu", "eu-central-1": "eu"}
     residency = draw(st.sampled_from([[], [jurisdiction[region]]]))
     if residency and dr and jurisdiction[dr] != residency[0]:
@@ -33,20 +38,40 @@ def answers_data(draw: st.DrawFn) -> dict[str, Any]:
     gpus = nodes * draw(st.sampled_from([0, 1, 4, 8]))
     isolation = draw(st.sampled_from(["none", "private", "isolated"]))
     return {
-        "project": {"name": draw(st.sampled_from(["Fraud Scoring", "Churn", "Vision QA"])),
-                    "needs_internet": isolation != "isolated" and draw(st.booleans())},
-        "cloud": {"region": region, "dr_region": dr,
-                  "environments": draw(st.sampled_from([["dev"], ["dev", "prod"], ["dev", "staging", "prod"]]))},
-        "compliance": {"frameworks": frameworks, "data_classification": classification, "data_residency": residency,
-                       "network_isolation": isolation,
-                       "audit_retention_days": draw(st.integers(2190 if "hipaa" in frameworks else 365, 3650))},
+        "project": {
+            "name": draw(st.sampled_from(["Fraud Scoring", "Churn", "Vision QA"])),
+            "needs_internet": isolation != "isolated" and draw(st.booleans()),
+        },
+        "cloud": {
+            "region": region,
+            "dr_region": dr,
+            "environments": draw(st.sampled_from([["dev"], ["dev", "prod"], ["dev", "staging", "prod"]])),
+        },
+        "compliance": {
+            "frameworks": frameworks,
+            "data_classification": classification,
+            "data_residency": residency,
+            "network_isolation": isolation,
+            "audit_retention_days": draw(st.integers(2190 if "hipaa" in frameworks else 365, 3650)),
+        },
         "budget": {"monthly_usd": draw(st.floats(50, 200000)), "allow_spot": draw(st.booleans())},
-        "scale": {"dataset_size_gb": draw(st.floats(0, 20000)), "team_size": draw(st.integers(0, 40)),
-                  "training": {"gpus_per_job": gpus, "nodes_per_job": nodes,
-                               "jobs_per_month": draw(st.integers(0, 300)), "hours_per_job": draw(st.floats(0.1, 48))},
-                  "inference": {"mode": draw(st.sampled_from(["none", "auto", "online", "serverless", "async", "batch"])),
-                                "peak_rps": draw(st.floats(0, 500)), "p95_latency_ms": draw(st.integers(50, 600000)),
-                                "model_size_gb": draw(st.floats(0.1, 10)), "gpu": False}},
+        "scale": {
+            "dataset_size_gb": draw(st.floats(0, 20000)),
+            "team_size": draw(st.integers(0, 40)),
+            "training": {
+                "gpus_per_job": gpus,
+                "nodes_per_job": nodes,
+                "jobs_per_month": draw(st.integers(0, 300)),
+                "hours_per_job": draw(st.floats(0.1, 48)),
+            },
+            "inference": {
+                "mode": draw(st.sampled_from(["none", "auto", "online", "serverless", "async", "batch"])),
+                "peak_rps": draw(st.floats(0, 500)),
+                "p95_latency_ms": draw(st.integers(50, 600000)),
+                "model_size_gb": draw(st.floats(0.1, 10)),
+                "gpu": False,
+            },
+        },
         "stage": draw(st.sampled_from(["prototype", "pilot", "production"])),
     }
 
@@ -92,10 +117,21 @@ def invalid_patch(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     if kind == "budget":
         return {"budget": {"monthly_usd": draw(st.floats(-1e6, 0))}}, "budget.monthly_usd"
     if kind == "framework":
-        return {"compliance": {"frameworks": [draw(st.text(min_size=1, max_size=8).filter(
-            lambda s: s not in ("hipaa", "soc2", "gdpr", "pci_dss", "iso27001")))]}}, "compliance.frameworks[0]"
+        return {
+            "compliance": {
+                "frameworks": [
+                    draw(
+                        st.text(min_size=1, max_size=8).filter(
+                            lambda s: s not in ("hipaa", "soc2", "gdpr", "pci_dss", "iso27001")
+                        )
+                    )
+                ]
+            }
+        }, "compliance.frameworks[0]"
     if kind == "region":
-        return {"cloud": {"region": draw(st.text(min_size=1, max_size=12).filter(lambda s: s not in REGIONS))}}, "cloud.region"
+        return {
+            "cloud": {"region": draw(st.text(min_size=1, max_size=12).filter(lambda s: s not in REGIONS))}
+        }, "cloud.region"
     if kind == "gpus":
         return {"scale": {"training": {"gpus_per_job": draw(st.integers(-50, -1))}}}, "scale.training.gpus_per_job"
     if kind == "extra":
@@ -105,7 +141,9 @@ def invalid_patch(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     return {"cloud": {"environments": [draw(st.sampled_from(["Dev", "1x", "prod-eu", ""]))]}}, "cloud.environments[0]"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(invalid_patch())
 def test_invalid_answers_name_a_field(case: tuple[dict[str, Any], str]) -> None:
     patch, path = case
@@ -117,7 +155,9 @@ def test_invalid_answers_name_a_field(case: tuple[dict[str, Any], str]) -> None:
         raise AssertionError(f"accepted invalid answers {patch}")
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(invalid_patch())
 def test_invalid_answers_exit_2_and_write_nothing(tmp_path: Path, case: tuple[dict[str, Any], str]) -> None:
     import yaml

@@ -94,9 +94,7 @@ class GateResult(BaseModel):
     frameworks: tuple[str, ...]
     fail_on: Severity | None
     failures: tuple[GateFailure, ...]
-    controls: dict[str, tuple[ControlResult, ...]] = Field(
-        description="Framework id -> its controls, catalog order."
-    )
+    controls: dict[str, tuple[ControlResult, ...]] = Field(description="Framework id -> its controls, catalog order.")
     severities: dict[str, Severity] = Field(description="Severity of every check in the scan.")
     finding_controls: dict[str, tuple[str, ...]] = Field(
         description="Check id -> control keys (selected frameworks) it maps to."
@@ -146,10 +144,7 @@ def evaluate_gate(
     """
     selected = _check_frameworks(frameworks)
     if fail_on is not None and fail_on not in SEVERITY_ORDER:
-        raise ValueError(
-            f"unknown severity {fail_on!r} for fail_on; use one of "
-            f"{', '.join(SEVERITY_ORDER)} or None"
-        )
+        raise ValueError(f"unknown severity {fail_on!r} for fail_on; use one of {', '.join(SEVERITY_ORDER)} or None")
     threshold = SEVERITY_ORDER[fail_on] if fail_on else None
     cat = catalog or load_catalog()
 
@@ -195,9 +190,7 @@ def evaluate_gate(
             failed = tuple(f for f in hits if f.status == "failed")
             passed = tuple(f for f in hits if f.status == "passed")
             waived = tuple(f for f in hits if f.status == "skipped")
-            status: ControlStatus = (
-                "failed" if failed else "satisfied" if passed else "not_applicable"
-            )
+            status: ControlStatus = "failed" if failed else "satisfied" if passed else "not_applicable"
             rows.append(
                 ControlResult(
                     framework=fid,
@@ -220,7 +213,5 @@ def evaluate_gate(
         failures=tuple(failures),
         controls=controls_out,
         severities=severities,
-        finding_controls={
-            check: tuple(c.key for c in controls) for check, controls in mapped.items()
-        },
+        finding_controls={check: tuple(c.key for c in controls) for check, controls in mapped.items()},
     )

@@ -92,9 +92,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def build_results(
-    result: ScanResult, gate: GateResult, metadata: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
+def build_results(result: ScanResult, gate: GateResult, metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The results document every report is rendered from (``results.json``).
 
     Args:
@@ -113,9 +111,7 @@ def build_results(
 
     findings = [_finding_doc(f, gate) for f in result.findings]
     status_counts = Counter(f.status for f in result.findings)
-    failed_by_severity: Counter[str] = Counter(
-        gate.severities[f.check_id] for f in result.by_status("failed")
-    )
+    failed_by_severity: Counter[str] = Counter(gate.severities[f.check_id] for f in result.by_status("failed"))
 
     frameworks = []
     for fid in gate.frameworks:
@@ -234,9 +230,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     by_fp = {f["fingerprint"]: f for f in doc["findings"]}
     labels = ", ".join(FRAMEWORK_LABELS[f] for f in gate["frameworks"]) or "none selected"
     out: list[str] = ["# mlgen compliance report", "", "## Summary", ""]
-    out.append(
-        f"**Gate: {gate['verdict']}** - {summary['gate_failures']} finding(s) fail the gate."
-    )
+    out.append(f"**Gate: {gate['verdict']}** - {summary['gate_failures']} finding(s) fail the gate.")
     out.append("")
     out.append(f"- Frameworks: {labels}")
     out.append(f"- Fail on severity: {gate['fail_on'] or 'off (framework mapping only)'}")
@@ -251,10 +245,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     if doc["frameworks"]:
         out += _table(
             ["Framework", "Satisfied", "Failed", "Not applicable"],
-            [
-                [f"{fw['label']} ({fw['version']})", *fw["counts"].values()]
-                for fw in doc["frameworks"]
-            ],
+            [[f"{fw['label']} ({fw['version']})", *fw["counts"].values()] for fw in doc["frameworks"]],
         )
         out.append("")
     if gate["failures"]:
@@ -311,10 +302,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
             for fp in c["failed"]:
                 f = by_fp[fp]
                 detail = f" - {'; '.join(f['details'])}" if f["details"] else ""
-                out.append(
-                    f"- FAILED [{f['severity']}] `{f['check_id']}` `{f['resource']}` "
-                    f"at {_loc(f)}{detail}"
-                )
+                out.append(f"- FAILED [{f['severity']}] `{f['check_id']}` `{f['resource']}` at {_loc(f)}{detail}")
             for fp in c["waived"]:
                 f = by_fp[fp]
                 out.append(
@@ -335,31 +323,21 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     if doc["waivers"]:
         out += _table(
             ["Check", "Resource", "Location", "Reason"],
-            [
-                [w["check_id"], f"`{w['resource']}`", _loc(w), w["reason"] or "(none given)"]
-                for w in doc["waivers"]
-            ],
+            [[w["check_id"], f"`{w['resource']}`", _loc(w), w["reason"] or "(none given)"] for w in doc["waivers"]],
         )
     else:
         out.append("No check is suppressed.")
     out.append("")
 
     gating = {g["fingerprint"] for g in gate["failures"]}
-    others = [
-        f for f in doc["findings"] if f["status"] == "failed" and f["fingerprint"] not in gating
-    ]
+    others = [f for f in doc["findings"] if f["status"] == "failed" and f["fingerprint"] not in gating]
     out += ["## Other failed checks", ""]
     if others:
-        out.append(
-            "Failed, but neither mapped to a selected framework nor at the fail-on severity."
-        )
+        out.append("Failed, but neither mapped to a selected framework nor at the fail-on severity.")
         out.append("")
         out += _table(
             ["Severity", "Check", "Resource", "Location", "Name"],
-            [
-                [f["severity"], f["check_id"], f"`{f['resource']}`", _loc(f), f["check_name"]]
-                for f in others
-            ],
+            [[f["severity"], f["check_id"], f"`{f['resource']}`", _loc(f), f["check_name"]] for f in others],
         )
     else:
         out.append("None.")
@@ -374,8 +352,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         out.append(f"- {key.replace('_', ' ')}: {value}")
     scan = doc["scan"]
     out.append(
-        "- roots scanned: "
-        + ", ".join(f"`{r}` ({scan['resource_counts'].get(r, 0)} resources)" for r in scan["roots"])
+        "- roots scanned: " + ", ".join(f"`{r}` ({scan['resource_counts'].get(r, 0)} resources)" for r in scan["roots"])
     )
     settings = scan["settings"]
     out.append(
@@ -383,10 +360,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         f"allowed instance types {', '.join(settings['allowed_instance_types']) or 'any'}; "
         f"network isolation {settings['network_isolation']}; stage {settings['stage']}"
     )
-    out.append(
-        "- parsing errors: "
-        + (", ".join(scan["parsing_errors"]) if scan["parsing_errors"] else "none")
-    )
+    out.append("- parsing errors: " + (", ".join(scan["parsing_errors"]) if scan["parsing_errors"] else "none"))
     out.append(f"- results schema version: {doc['schema_version']}")
     out.append("")
     return "\n".join(out)
@@ -414,15 +388,12 @@ def render_html(doc: Mapping[str, Any]) -> str:
             key.replace("_", " "),
             meta[key] if isinstance(meta[key], str) else json.dumps(meta[key], sort_keys=True),
         )
-        for key in [k for k in _METADATA_ORDER if k in meta]
-        + sorted(set(meta) - set(_METADATA_ORDER))
+        for key in [k for k in _METADATA_ORDER if k in meta] + sorted(set(meta) - set(_METADATA_ORDER))
     ]
     return env.get_template("report.html.j2").render(
         doc=doc,
         by_fp={f["fingerprint"]: f for f in doc["findings"]},
-        others=[
-            f for f in doc["findings"] if f["status"] == "failed" and f["fingerprint"] not in gating
-        ],
+        others=[f for f in doc["findings"] if f["status"] == "failed" and f["fingerprint"] not in gating],
         meta_items=meta_items,
         status_text=_STATUS_TEXT,
         framework_labels=FRAMEWORK_LABELS,
@@ -496,9 +467,7 @@ def render_sarif(doc: Mapping[str, Any]) -> dict[str, Any]:
             },
         }
         if f["status"] == "skipped":
-            entry["suppressions"] = [
-                {"kind": "inSource", "justification": f["suppress_reason"] or ""}
-            ]
+            entry["suppressions"] = [{"kind": "inSource", "justification": f["suppress_reason"] or ""}]
         results.append(entry)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -599,9 +568,7 @@ def render_junit(doc: Mapping[str, Any]) -> str:
                     {"message": f["suppress_reason"] or "suppressed without a reason"},
                 )
     ET.indent(suites)
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
-    )
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
 # --------------------------------------------------------------------------------------------
@@ -635,9 +602,7 @@ def write_reports(
     """
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
-        raise ValueError(
-            f"unknown report format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}"
-        )
+        raise ValueError(f"unknown report format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     doc = build_results(result, gate, metadata)
     written: list[Path] = []

@@ -96,9 +96,7 @@ class ScanSettings(BaseModel):
         description="Frameworks the project selected (recorded with the scan).",
         examples=[("hipaa", "gdpr")],
     )
-    timeout_seconds: float = Field(
-        default=900.0, gt=0, description="Time limit for one Checkov run."
-    )
+    timeout_seconds: float = Field(default=900.0, gt=0, description="Time limit for one Checkov run.")
 
     @field_validator("frameworks")
     @classmethod
@@ -191,12 +189,8 @@ class ScanResult(BaseModel):
     roots: tuple[str, ...] = Field(description="Scanned roots relative to the repository root.")
     checkov_version: str
     settings: ScanSettings
-    parsing_errors: tuple[str, ...] = Field(
-        default=(), description="Files Checkov could not parse (relative paths)."
-    )
-    resource_counts: dict[str, int] = Field(
-        default_factory=dict, description="Resources Checkov saw, per root."
-    )
+    parsing_errors: tuple[str, ...] = Field(default=(), description="Files Checkov could not parse (relative paths).")
+    resource_counts: dict[str, int] = Field(default_factory=dict, description="Resources Checkov saw, per root.")
 
     def by_status(self, status: Status) -> tuple[Finding, ...]:
         """Findings with one status."""
@@ -258,9 +252,7 @@ def _run_checkov(root: Path, settings: ScanSettings, policies: Path) -> dict[str
     try:
         payload = json.loads(proc.stdout)
     except json.JSONDecodeError as exc:
-        raise ScanError(
-            f"checkov printed no JSON for {root} (exit {proc.returncode}):\n{stderr_tail}"
-        ) from exc
+        raise ScanError(f"checkov printed no JSON for {root} (exit {proc.returncode}):\n{stderr_tail}") from exc
     if isinstance(payload, list):  # several frameworks: keep terraform
         payload = next((p for p in payload if p.get("check_type") == "terraform"), {})
     if not isinstance(payload, dict):
@@ -276,16 +268,12 @@ def _reason(record: dict[str, Any]) -> str:
     return ""
 
 
-def _findings_from_payload(
-    payload: dict[str, Any], root: Path, root_rel: str, repo_root: Path
-) -> list[Finding]:
+def _findings_from_payload(payload: dict[str, Any], root: Path, root_rel: str, repo_root: Path) -> list[Finding]:
     findings: list[Finding] = []
     results = payload.get("results") or {}
     for key, status in _STATUS_KEYS.items():
         for record in results.get(key) or []:
-            abs_path = record.get("file_abs_path") or str(
-                root / str(record.get("file_path", "")).lstrip("/")
-            )
+            abs_path = record.get("file_abs_path") or str(root / str(record.get("file_path", "")).lstrip("/"))
             lines = record.get("file_line_range") or [0, 0]
             caller = record.get("caller_file_path")
             caller_lines = record.get("caller_file_line_range") or [None]
@@ -304,9 +292,7 @@ def _findings_from_payload(
                     suppress_reason=reason or None,
                     details=tuple(str(d) for d in record.get("details") or ()),
                     guideline=record.get("guideline") or None,
-                    caller_file=(
-                        _relative(root / str(caller).lstrip("/"), repo_root) if caller else None
-                    ),
+                    caller_file=(_relative(root / str(caller).lstrip("/"), repo_root) if caller else None),
                     caller_line=int(caller_lines[0]) if caller and caller_lines[0] else None,
                 )
             )

@@ -114,12 +114,7 @@ class Catalog(BaseModel):
     def controls_for(self, check_id: str, frameworks: Iterable[str] | None = None) -> list[Control]:
         """Controls that map ``check_id``, limited to ``frameworks`` when given (catalog order)."""
         wanted = list(frameworks) if frameworks is not None else list(self.frameworks)
-        return [
-            control
-            for fid in wanted
-            for control in self.framework(fid).controls
-            if check_id in control.checks
-        ]
+        return [control for fid in wanted for control in self.framework(fid).controls if check_id in control.checks]
 
     def referenced_checks(self) -> set[str]:
         """Every check id any control references."""
@@ -156,8 +151,7 @@ def _load_framework(path: Path) -> Framework:
             version=meta["version"],
             source=Source(**meta["source"]),
             controls=tuple(
-                Control(framework=fid, source=Source(**c.pop("source")), **c)
-                for c in (dict(item) for item in controls)
+                Control(framework=fid, source=Source(**c.pop("source")), **c) for c in (dict(item) for item in controls)
             ),
         )
     except (KeyError, TypeError, ValueError) as exc:

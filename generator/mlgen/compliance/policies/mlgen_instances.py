@@ -59,13 +59,9 @@ class InstanceTypesAllowed(BaseResourceCheck):
         types = [lib.resolve_module_variable(self.graph, address, t) for t in self._types(conf)]
         if not types:
             return CheckResult.UNKNOWN
-        bad = sorted(
-            {t for t in types if lib.is_unresolved(t) or not lib.instance_type_allowed(t, allowed)}
-        )
+        bad = sorted({t for t in types if lib.is_unresolved(t) or not lib.instance_type_allowed(t, allowed)})
         if bad:
-            self.details.append(
-                f"instance types not on the allowed list ({', '.join(allowed)}): " + ", ".join(bad)
-            )
+            self.details.append(f"instance types not on the allowed list ({', '.join(allowed)}): " + ", ".join(bad))
             return CheckResult.FAILED
         return CheckResult.PASSED
 

@@ -57,8 +57,7 @@ class IsolatedNoPublicEndpoints(BaseResourceCheck):
 
     def __init__(self) -> None:
         super().__init__(
-            name="Isolated network exposes no public endpoint (EKS API, SageMaker Studio, "
-            "notebooks)",
+            name="Isolated network exposes no public endpoint (EKS API, SageMaker Studio, notebooks)",
             id="MLGEN_AWS_006",
             categories=[CheckCategories.NETWORKING],
             supported_resources=[
@@ -97,8 +96,7 @@ class MlPlatformNotPublic(BaseResourceCheck):
 
     def __init__(self) -> None:
         super().__init__(
-            name="SageMaker Studio domain and MLflow tracking server are reachable only from "
-            "the VPC",
+            name="SageMaker Studio domain and MLflow tracking server are reachable only from the VPC",
             id="MLGEN_AWS_008",
             categories=[CheckCategories.NETWORKING],
             supported_resources=["aws_sagemaker_domain", "aws_sagemaker_mlflow_tracking_server"],
@@ -128,8 +126,7 @@ class PrivateInterfaceEndpoints(BaseProviderCheck):
 
     def __init__(self) -> None:
         super().__init__(
-            name="Private network defines interface endpoints for SageMaker, ECR, STS and "
-            "CloudWatch Logs (root level)",
+            name="Private network defines interface endpoints for SageMaker, ECR, STS and CloudWatch Logs (root level)",
             id="MLGEN_AWS_010",
             categories=[CheckCategories.NETWORKING],
             supported_provider=["aws"],

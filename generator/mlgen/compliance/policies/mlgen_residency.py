@@ -75,8 +75,7 @@ class ResourceLocationResidency(BaseResourceCheck):
 
     def __init__(self) -> None:
         super().__init__(
-            name="Regions and availability zones named by resources are inside the allowed "
-            "data residency",
+            name="Regions and availability zones named by resources are inside the allowed data residency",
             id="MLGEN_AWS_002",
             categories=[CheckCategories.GENERAL_SECURITY],
             supported_resources=["aws_*"],

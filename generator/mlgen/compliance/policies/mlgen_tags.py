@@ -33,8 +33,7 @@ class ProviderDefaultTags(BaseProviderCheck):
 
     def __init__(self) -> None:
         super().__init__(
-            name="AWS provider default_tags carry project, environment, cost-center and "
-            "data-classification",
+            name="AWS provider default_tags carry project, environment, cost-center and data-classification",
             id="MLGEN_AWS_003",
             categories=[CheckCategories.CONVENTION],
             supported_provider=["aws"],

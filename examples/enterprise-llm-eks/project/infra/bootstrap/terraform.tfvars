@@ -1,0 +1,5 @@
+cost_center         = "CC-9000"
+data_classification = "confidential"
+owner               = "genai@example.com"
+project             = "support-copilot"
+region              = "us-west-2"

@@ -1,0 +1,127 @@
+# Support Copilot — prod. Written by mlgen 0.1.0 from the
+# decisions in docs/decisions/; change answers with `mlgen update`, not by editing module inputs here.
+locals {
+  tags = {
+    project             = var.project
+    environment         = var.environment
+    cost-center         = var.cost_center
+    data-classification = var.data_classification
+    owner               = var.owner
+    managed-by          = "mlgen"
+  }
+}
+
+module "keys" {
+  source = "../../modules/keys"
+
+  name     = "support-copilot-prod"
+  purposes = ["artifacts", "data", "eks", "endpoints", "logs"]
+  tags     = local.tags
+}
+
+module "storage" {
+  source = "../../modules/storage"
+
+  providers = {
+    aws    = aws
+    aws.dr = aws.dr
+  }
+
+  create_kms_key          = false
+  enable_fsx              = true
+  fsx_security_group_ids  = []
+  fsx_storage_capacity_gb = 2400
+  fsx_subnet_id           = module.network.private_subnet_ids[0]
+  kms_key_arn             = module.keys.key_arns["data"]
+  name                    = "support-copilot-prod"
+  object_lock             = { enabled = false, mode = "GOVERNANCE", retention_days = 365 }
+  replication             = { enabled = false }
+  tags                    = local.tags
+  transition_to_ia_days   = 60
+}
+
+module "network" {
+  source = "../../modules/network"
+
+  azs                     = ["us-west-2a", "us-west-2b"]
+  flow_log_kms_key_arn    = module.keys.key_arns["logs"]
+  flow_log_retention_days = 400
+  interface_endpoints     = ["ec2", "ecr.api", "ecr.dkr", "eks", "eks-auth", "elasticloadbalancing", "kms", "logs", "sagemaker.api", "sagemaker.experiments", "sagemaker.runtime", "sagemaker.studio", "sts"]
+  isolation               = "private"
+  name                    = "support-copilot-prod"
+  nat_gateways            = "per_az"
+  tags                    = local.tags
+}
+
+module "audit" {
+  source = "../../modules/audit"
+
+  alert_emails           = ["finops@example.com"]
+  data_event_bucket_arns = [module.storage.data_bucket_arn, module.storage.artifacts_bucket_arn]
+  kms_key_arn            = module.keys.key_arns["logs"]
+  name                   = "support-copilot-prod"
+  retention_days         = 400
+  tags                   = local.tags
+}
+
+module "registry" {
+  source = "../../modules/registry"
+
+  artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name = module.storage.artifacts_bucket_name
+  enable_mlflow         = false
+  kms_key_arn           = module.keys.key_arns["artifacts"]
+  name                  = "support-copilot-prod"
+  tags                  = local.tags
+}
+
+module "training" {
+  source = "../../modules/training_eks"
+
+  artifacts_bucket_arn = module.storage.artifacts_bucket_arn
+  data_bucket_arn      = module.storage.data_bucket_arn
+  data_kms_key_arns    = [module.keys.key_arns["data"], module.keys.key_arns["artifacts"]]
+  gpu_node_groups      = { gpu = { capacity_type = "SPOT", desired_size = 0, instance_types = ["p4d.24xlarge"], max_size = 2, min_size = 0 } }
+  kms_key_arn          = module.keys.key_arns["eks"]
+  log_kms_key_arn      = module.keys.key_arns["logs"]
+  log_retention_days   = 400
+  name                 = "support-copilot-prod"
+  subnet_ids           = module.network.private_subnet_ids
+  system_node_group    = { instance_type = "m6i.large", max_size = 2, min_size = 1 }
+  tags                 = local.tags
+  vpc_id               = module.network.vpc_id
+}
+
+module "endpoint" {
+  source = "../../modules/endpoint"
+
+  alarm_emails           = ["finops@example.com"]
+  artifacts_bucket_arn   = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name  = module.storage.artifacts_bucket_name
+  autoscaling            = { max = 2, min = 2, target_invocations_per_instance = 2100 }
+  enable_data_capture    = true
+  initial_instance_count = 2
+  instance_type          = "ml.g5.xlarge"
+  kms_key_arn            = module.keys.key_arns["endpoints"]
+  latency_alarm_ms       = 800
+  log_kms_key_arn        = module.keys.key_arns["logs"]
+  log_retention_days     = 400
+  mode                   = "online"
+  model_data_url         = var.model_data_url
+  model_image            = var.model_image
+  name                   = "support-copilot-prod"
+  sns_kms_key_arn        = module.keys.key_arns["logs"]
+  tags                   = local.tags
+}
+
+module "budget" {
+  source = "../../modules/budget"
+
+  alert_emails        = ["finops@example.com"]
+  cost_allocation_tag = { key = "project", value = "support-copilot" }
+  kms_key_arn         = module.keys.key_arns["logs"]
+  monthly_limit_usd   = 107650
+  name                = "support-copilot-prod"
+  tags                = local.tags
+  thresholds_pct      = [50, 80, 100]
+}

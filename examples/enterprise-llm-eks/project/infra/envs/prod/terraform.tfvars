@@ -1,0 +1,10 @@
+# Every variable has a value here: Checkov silently skips checks that depend on unset variables.
+cost_center         = "CC-9000"
+data_classification = "confidential"
+dr_region           = null
+environment         = "prod"
+model_data_url      = null
+model_image         = null
+owner               = "genai@example.com"
+project             = "support-copilot"
+region              = "us-west-2"
