@@ -226,6 +226,8 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
             if mode in ("online", "async"):
                 hourly = hosting_price(ep["instance_type"], region)
                 lo, hi = ep["autoscaling"]["min"], ep["autoscaling"]["max"]
+                if mode == "async":
+                    lo = 0  # scales in to zero when the queue is empty
                 traffic = TRAFFIC_SHARE if env.primary else 0.02
                 extra = max(0.0, hi * traffic - lo) if mode == "online" else hi * traffic
                 lines.append(

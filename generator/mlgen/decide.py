@@ -752,7 +752,8 @@ def _environment(
             hi = inference["max_instances"] if primary else 1
             inputs["initial_instance_count"] = max(lo, 1)
             inputs["autoscaling"] = {
-                "min": lo,
+                # async endpoints always scale in to 0 (the module handles it); min is the floor under load
+                "min": max(lo, 1) if mode == "async" else lo,
                 "max": max(hi, lo, 1),
                 "target_invocations_per_instance": inference["target_invocations_per_instance"],
             }

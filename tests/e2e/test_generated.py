@@ -69,3 +69,17 @@ def test_shipped_env_tests_pass(project: Path, root: str, terraform_env: dict[st
     test = _tf(terraform_env, copy / root, "test", "-no-color")
     assert test.returncode == 0, test.stdout[-4000:] + test.stderr[-2000:]
     assert "0 failed" in test.stdout
+
+
+def test_generated_package_tests_pass(project: Path, tmp_path: Path) -> None:
+    import os
+    import shutil
+    import sys
+
+    copy = tmp_path / "p"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".git"))
+    env = {**os.environ, "PYTHONPATH": str(copy / "src")}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=copy,
+                          env=env, capture_output=True, text=True, check=False, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert " passed" in proc.stdout

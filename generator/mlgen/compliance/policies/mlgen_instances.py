@@ -56,7 +56,8 @@ class InstanceTypesAllowed(BaseResourceCheck):
         if not allowed:
             return CheckResult.UNKNOWN
         address = str(lib.first(conf.get("__address__")) or "")
-        types = [lib.resolve_module_variable(self.graph, address, t) for t in self._types(conf)]
+        resolved = [lib.resolve_module_variable(self.graph, address, t) for t in self._types(conf)]
+        types = [t for t in resolved if t is not None]
         if not types:
             return CheckResult.UNKNOWN
         bad = sorted({t for t in types if lib.is_unresolved(t) or not lib.instance_type_allowed(t, allowed)})

@@ -315,6 +315,9 @@ def resolve_module_variable(graph: Any, resource_address: str, value: Any) -> An
         return value
     for vertex in vertices(graph):
         if vertex.get("block_type_") == "module" and str(vertex.get("__address__")) == match.group(1):
-            literal = first(vertex.get(value.removeprefix("var.")))
+            name = value.removeprefix("var.")
+            literal = first(vertex.get(name))
+            if name in vertex and literal is None:
+                return None  # passed as null (e.g. serverless variants have no instance type)
             return literal if isinstance(literal, str) and not is_unresolved(literal) else value
     return value

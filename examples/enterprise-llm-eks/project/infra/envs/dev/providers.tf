@@ -10,7 +10,7 @@ provider "aws" {
 # primary region and nothing is created through it.
 provider "aws" {
   alias  = "dr"
-  region = coalesce(var.dr_region, var.region)
+  region = var.region
 
   default_tags {
     tags = local.tags

@@ -15,7 +15,7 @@ output "interface_endpoint_ids" {
 
 output "nat_gateway_ids" {
   description = "IDs of the NAT gateways (empty when nat_gateways = \"none\")."
-  value       = [for az in local.nat_azs : aws_nat_gateway.this[az].id]
+  value       = aws_nat_gateway.this[*].id
 }
 
 output "private_route_table_ids" {

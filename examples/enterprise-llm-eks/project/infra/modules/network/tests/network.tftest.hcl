@@ -260,7 +260,7 @@ run "private_per_az_nat" {
   }
 
   assert {
-    condition     = alltrue([for az in var.azs : aws_nat_gateway.this[az].subnet_id == aws_subnet.public[az].id])
+    condition     = alltrue([for i, az in var.azs : aws_nat_gateway.this[i].subnet_id == aws_subnet.public[az].id])
     error_message = "each NAT gateway must sit in the public subnet of its own AZ"
   }
 

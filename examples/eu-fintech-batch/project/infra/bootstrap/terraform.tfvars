@@ -1,0 +1,5 @@
+cost_center         = "CC-1234"
+data_classification = "restricted"
+owner               = "ml-platform@example.com"
+project             = "fraud-scoring"
+region              = "eu-west-1"

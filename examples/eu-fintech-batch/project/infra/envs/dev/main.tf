@@ -1,0 +1,121 @@
+# Fraud Scoring — dev. Written by mlgen 0.1.0 from the
+# decisions in docs/decisions/; change answers with `mlgen update`, not by editing module inputs here.
+locals {
+  tags = {
+    project             = var.project
+    environment         = var.environment
+    cost-center         = var.cost_center
+    data-classification = var.data_classification
+    owner               = var.owner
+    managed-by          = "mlgen"
+  }
+}
+
+module "keys" {
+  source = "../../modules/keys"
+
+  name     = "fraud-scoring-dev"
+  purposes = ["artifacts", "data", "logs"]
+  tags     = local.tags
+}
+
+module "storage" {
+  source = "../../modules/storage"
+
+  providers = {
+    aws    = aws
+    aws.dr = aws.dr
+  }
+
+  create_kms_key          = false
+  enable_fsx              = false
+  fsx_security_group_ids  = []
+  fsx_storage_capacity_gb = 1200
+  fsx_subnet_id           = null
+  kms_key_arn             = module.keys.key_arns["data"]
+  name                    = "fraud-scoring-dev"
+  object_lock             = { enabled = true, mode = "GOVERNANCE", retention_days = 365 }
+  replication             = { enabled = true }
+  tags                    = local.tags
+  transition_to_ia_days   = 60
+}
+
+module "network" {
+  source = "../../modules/network"
+
+  azs                     = ["eu-west-1a", "eu-west-1b"]
+  flow_log_kms_key_arn    = module.keys.key_arns["logs"]
+  flow_log_retention_days = 2192
+  interface_endpoints     = ["ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemaker.experiments", "sagemaker.runtime", "sagemaker.studio", "sts"]
+  isolation               = "isolated"
+  name                    = "fraud-scoring-dev"
+  nat_gateways            = "none"
+  tags                    = local.tags
+}
+
+module "audit" {
+  source = "../../modules/audit"
+
+  alert_emails           = ["finops@example.com"]
+  data_event_bucket_arns = [module.storage.data_bucket_arn, module.storage.artifacts_bucket_arn]
+  kms_key_arn            = module.keys.key_arns["logs"]
+  name                   = "fraud-scoring-dev"
+  retention_days         = 2192
+  tags                   = local.tags
+}
+
+module "registry" {
+  source = "../../modules/registry"
+
+  artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name = module.storage.artifacts_bucket_name
+  enable_mlflow         = true
+  kms_key_arn           = module.keys.key_arns["artifacts"]
+  name                  = "fraud-scoring-dev"
+  tags                  = local.tags
+}
+
+module "training" {
+  source = "../../modules/training_sagemaker"
+
+  artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name = module.storage.artifacts_bucket_name
+  data_bucket_arn       = module.storage.data_bucket_arn
+  ecr_repository_arns   = values(module.registry.repository_arns)
+  kms_key_arns          = [module.keys.key_arns["data"], module.keys.key_arns["artifacts"]]
+  log_kms_key_arn       = module.keys.key_arns["logs"]
+  log_retention_days    = 2192
+  name                  = "fraud-scoring-dev"
+  subnet_ids            = module.network.private_subnet_ids
+  tags                  = local.tags
+  vpc_cidr_block        = module.network.vpc_cidr_block
+  vpc_id                = module.network.vpc_id
+}
+
+module "workspace" {
+  source = "../../modules/workspace"
+
+  artifacts_bucket_arn         = module.storage.artifacts_bucket_arn
+  data_bucket_arn              = module.storage.data_bucket_arn
+  https_egress_prefix_list_ids = [module.network.s3_prefix_list_id]
+  idle_timeout_minutes         = 60
+  kms_key_arn                  = module.keys.key_arns["data"]
+  name                         = "fraud-scoring-dev"
+  subnet_ids                   = module.network.private_subnet_ids
+  tags                         = local.tags
+  vpc_cidr_block               = module.network.vpc_cidr_block
+  vpc_id                       = module.network.vpc_id
+  vpc_only                     = true
+}
+
+module "budget" {
+  source = "../../modules/budget"
+
+  alert_emails        = ["finops@example.com"]
+  cost_allocation_tag = { key = "project", value = "fraud-scoring" }
+  kms_key_arn         = module.keys.key_arns["logs"]
+  monthly_limit_usd   = 1723
+  name                = "fraud-scoring-dev"
+  tags                = local.tags
+  thresholds_pct      = [50, 80, 100]
+}
