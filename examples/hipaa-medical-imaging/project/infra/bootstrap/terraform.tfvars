@@ -1,0 +1,5 @@
+cost_center         = "CC-7100"
+data_classification = "restricted"
+owner               = "imaging-ml@example.org"
+project             = "radiology-triage"
+region              = "us-east-1"

@@ -1,0 +1,10 @@
+# Every variable has a value here: Checkov silently skips checks that depend on unset variables.
+cost_center         = "CC-7100"
+data_classification = "restricted"
+dr_region           = "us-west-2"
+environment         = "dev"
+model_data_url      = null
+model_image         = null
+owner               = "imaging-ml@example.org"
+project             = "radiology-triage"
+region              = "us-east-1"

@@ -1,0 +1,129 @@
+# Radiology Triage — prod. Written by mlgen 0.1.0 from the
+# decisions in docs/decisions/; change answers with `mlgen update`, not by editing module inputs here.
+locals {
+  tags = {
+    project             = var.project
+    environment         = var.environment
+    cost-center         = var.cost_center
+    data-classification = var.data_classification
+    owner               = var.owner
+    managed-by          = "mlgen"
+  }
+}
+
+module "keys" {
+  source = "../../modules/keys"
+
+  name     = "radiology-triage-prod"
+  purposes = ["artifacts", "data", "endpoints", "logs"]
+  tags     = local.tags
+}
+
+module "storage" {
+  source = "../../modules/storage"
+
+  providers = {
+    aws    = aws
+    aws.dr = aws.dr
+  }
+
+  create_kms_key          = false
+  enable_fsx              = true
+  fsx_security_group_ids  = []
+  fsx_storage_capacity_gb = 4800
+  fsx_subnet_id           = module.network.private_subnet_ids[0]
+  kms_key_arn             = module.keys.key_arns["data"]
+  name                    = "radiology-triage-prod"
+  object_lock             = { enabled = true, mode = "GOVERNANCE", retention_days = 365 }
+  replication             = { enabled = true }
+  tags                    = local.tags
+  transition_to_ia_days   = 60
+}
+
+module "network" {
+  source = "../../modules/network"
+
+  azs                     = ["us-east-1a", "us-east-1b"]
+  flow_log_kms_key_arn    = module.keys.key_arns["logs"]
+  flow_log_retention_days = 2192
+  interface_endpoints     = ["ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemaker.experiments", "sagemaker.runtime", "sagemaker.studio", "sts"]
+  isolation               = "isolated"
+  name                    = "radiology-triage-prod"
+  nat_gateways            = "none"
+  tags                    = local.tags
+}
+
+module "audit" {
+  source = "../../modules/audit"
+
+  alert_emails           = ["finance@example.org"]
+  data_event_bucket_arns = [module.storage.data_bucket_arn, module.storage.artifacts_bucket_arn]
+  kms_key_arn            = module.keys.key_arns["logs"]
+  name                   = "radiology-triage-prod"
+  retention_days         = 2192
+  tags                   = local.tags
+}
+
+module "registry" {
+  source = "../../modules/registry"
+
+  artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name = module.storage.artifacts_bucket_name
+  enable_mlflow         = false
+  kms_key_arn           = module.keys.key_arns["artifacts"]
+  name                  = "radiology-triage-prod"
+  tags                  = local.tags
+}
+
+module "training" {
+  source = "../../modules/training_sagemaker"
+
+  artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name = module.storage.artifacts_bucket_name
+  data_bucket_arn       = module.storage.data_bucket_arn
+  ecr_repository_arns   = values(module.registry.repository_arns)
+  kms_key_arns          = [module.keys.key_arns["data"], module.keys.key_arns["artifacts"]]
+  log_kms_key_arn       = module.keys.key_arns["logs"]
+  log_retention_days    = 2192
+  name                  = "radiology-triage-prod"
+  subnet_ids            = module.network.private_subnet_ids
+  tags                  = local.tags
+  vpc_cidr_block        = module.network.vpc_cidr_block
+  vpc_id                = module.network.vpc_id
+}
+
+module "endpoint" {
+  source = "../../modules/endpoint"
+
+  alarm_emails           = ["finance@example.org"]
+  artifacts_bucket_arn   = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name  = module.storage.artifacts_bucket_name
+  autoscaling            = { max = 1, min = 1, target_invocations_per_instance = 2100 }
+  enable_data_capture    = true
+  initial_instance_count = 1
+  instance_type          = "ml.g5.xlarge"
+  kms_key_arn            = module.keys.key_arns["endpoints"]
+  latency_alarm_ms       = 90000
+  log_kms_key_arn        = module.keys.key_arns["logs"]
+  log_retention_days     = 2192
+  mode                   = "async"
+  model_data_url         = var.model_data_url
+  model_image            = var.model_image
+  name                   = "radiology-triage-prod"
+  security_group_ids     = [module.training.security_group_id]
+  sns_kms_key_arn        = module.keys.key_arns["logs"]
+  subnet_ids             = module.network.private_subnet_ids
+  tags                   = local.tags
+}
+
+module "budget" {
+  source = "../../modules/budget"
+
+  alert_emails        = ["finance@example.org"]
+  cost_allocation_tag = { key = "project", value = "radiology-triage" }
+  kms_key_arn         = module.keys.key_arns["logs"]
+  monthly_limit_usd   = 20766
+  name                = "radiology-triage-prod"
+  tags                = local.tags
+  thresholds_pct      = [50, 80, 100]
+}

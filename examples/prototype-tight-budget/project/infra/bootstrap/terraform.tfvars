@@ -1,0 +1,5 @@
+cost_center         = "CC-0042"
+data_classification = "internal"
+owner               = "data-team@example.com"
+project             = "churn-prototype"
+region              = "us-east-1"

@@ -1,0 +1,5 @@
+cost_center         = "CC-3300"
+data_classification = "confidential"
+owner               = "analytics@example.com"
+project             = "demand-forecast"
+region              = "eu-central-1"

@@ -1,0 +1,142 @@
+# Demand Forecast — dev. Written by mlgen 0.1.0 from the
+# decisions in docs/decisions/; change answers with `mlgen update`, not by editing module inputs here.
+locals {
+  tags = {
+    project             = var.project
+    environment         = var.environment
+    cost-center         = var.cost_center
+    data-classification = var.data_classification
+    owner               = var.owner
+    managed-by          = "mlgen"
+  }
+}
+
+module "keys" {
+  source = "../../modules/keys"
+
+  name     = "demand-forecast-dev"
+  purposes = ["artifacts", "data", "endpoints", "logs"]
+  tags     = local.tags
+}
+
+module "storage" {
+  source = "../../modules/storage"
+
+  providers = {
+    aws    = aws
+    aws.dr = aws.dr
+  }
+
+  create_kms_key          = false
+  enable_fsx              = false
+  fsx_security_group_ids  = []
+  fsx_storage_capacity_gb = 1200
+  fsx_subnet_id           = null
+  kms_key_arn             = module.keys.key_arns["data"]
+  name                    = "demand-forecast-dev"
+  object_lock             = { enabled = false, mode = "GOVERNANCE", retention_days = 365 }
+  replication             = { enabled = false }
+  tags                    = local.tags
+  transition_to_ia_days   = 0
+}
+
+module "network" {
+  source = "../../modules/network"
+
+  azs                     = ["eu-central-1a", "eu-central-1b"]
+  flow_log_kms_key_arn    = module.keys.key_arns["logs"]
+  flow_log_retention_days = 365
+  interface_endpoints     = ["ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sagemaker.studio", "sts"]
+  isolation               = "private"
+  name                    = "demand-forecast-dev"
+  nat_gateways            = "single"
+  tags                    = local.tags
+}
+
+module "audit" {
+  source = "../../modules/audit"
+
+  alert_emails           = ["analytics@example.com"]
+  data_event_bucket_arns = [module.storage.data_bucket_arn, module.storage.artifacts_bucket_arn]
+  kms_key_arn            = module.keys.key_arns["logs"]
+  name                   = "demand-forecast-dev"
+  retention_days         = 365
+  tags                   = local.tags
+}
+
+module "registry" {
+  source = "../../modules/registry"
+
+  artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name = module.storage.artifacts_bucket_name
+  enable_mlflow         = false
+  kms_key_arn           = module.keys.key_arns["artifacts"]
+  name                  = "demand-forecast-dev"
+  tags                  = local.tags
+}
+
+module "training" {
+  source = "../../modules/training_sagemaker"
+
+  artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name = module.storage.artifacts_bucket_name
+  data_bucket_arn       = module.storage.data_bucket_arn
+  ecr_repository_arns   = values(module.registry.repository_arns)
+  kms_key_arns          = [module.keys.key_arns["data"], module.keys.key_arns["artifacts"]]
+  log_kms_key_arn       = module.keys.key_arns["logs"]
+  log_retention_days    = 365
+  name                  = "demand-forecast-dev"
+  subnet_ids            = module.network.private_subnet_ids
+  tags                  = local.tags
+  vpc_cidr_block        = module.network.vpc_cidr_block
+  vpc_id                = module.network.vpc_id
+}
+
+module "endpoint" {
+  source = "../../modules/endpoint"
+
+  alarm_emails          = ["analytics@example.com"]
+  artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name = module.storage.artifacts_bucket_name
+  enable_data_capture   = false
+  instance_type         = null
+  kms_key_arn           = module.keys.key_arns["endpoints"]
+  latency_alarm_ms      = 1500
+  log_kms_key_arn       = module.keys.key_arns["logs"]
+  log_retention_days    = 365
+  mode                  = "serverless"
+  model_data_url        = var.model_data_url
+  model_image           = var.model_image
+  name                  = "demand-forecast-dev"
+  serverless            = { max_concurrency = 1, memory_size_mb = 1024 }
+  sns_kms_key_arn       = module.keys.key_arns["logs"]
+  tags                  = local.tags
+}
+
+module "workspace" {
+  source = "../../modules/workspace"
+
+  artifacts_bucket_arn         = module.storage.artifacts_bucket_arn
+  data_bucket_arn              = module.storage.data_bucket_arn
+  https_egress_prefix_list_ids = [module.network.s3_prefix_list_id]
+  idle_timeout_minutes         = 60
+  kms_key_arn                  = module.keys.key_arns["data"]
+  name                         = "demand-forecast-dev"
+  subnet_ids                   = module.network.private_subnet_ids
+  tags                         = local.tags
+  vpc_cidr_block               = module.network.vpc_cidr_block
+  vpc_id                       = module.network.vpc_id
+  vpc_only                     = true
+}
+
+module "budget" {
+  source = "../../modules/budget"
+
+  alert_emails        = ["analytics@example.com"]
+  cost_allocation_tag = { key = "project", value = "demand-forecast" }
+  kms_key_arn         = module.keys.key_arns["logs"]
+  monthly_limit_usd   = 408
+  name                = "demand-forecast-dev"
+  tags                = local.tags
+  thresholds_pct      = [80, 100]
+}

@@ -1,0 +1,10 @@
+# Every variable has a value here: Checkov silently skips checks that depend on unset variables.
+cost_center         = "CC-3300"
+data_classification = "confidential"
+dr_region           = null
+environment         = "dev"
+model_data_url      = null
+model_image         = null
+owner               = "analytics@example.com"
+project             = "demand-forecast"
+region              = "eu-central-1"

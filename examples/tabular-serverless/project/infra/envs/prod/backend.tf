@@ -1,0 +1,10 @@
+# Remote state in the bucket made by infra/bootstrap, with S3-native locking (no DynamoDB table).
+# After `terraform -chdir=infra/bootstrap apply`, run `make backend ENV=prod` (writes
+# backend.hcl from the bootstrap outputs), then `terraform init -backend-config=backend.hcl`.
+terraform {
+  backend "s3" {
+    key          = "envs/prod/terraform.tfstate"
+    encrypt      = true
+    use_lockfile = true
+  }
+}

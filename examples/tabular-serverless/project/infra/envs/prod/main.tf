@@ -1,0 +1,126 @@
+# Demand Forecast — prod. Written by mlgen 0.1.0 from the
+# decisions in docs/decisions/; change answers with `mlgen update`, not by editing module inputs here.
+locals {
+  tags = {
+    project             = var.project
+    environment         = var.environment
+    cost-center         = var.cost_center
+    data-classification = var.data_classification
+    owner               = var.owner
+    managed-by          = "mlgen"
+  }
+}
+
+module "keys" {
+  source = "../../modules/keys"
+
+  name     = "demand-forecast-prod"
+  purposes = ["artifacts", "data", "endpoints", "logs"]
+  tags     = local.tags
+}
+
+module "storage" {
+  source = "../../modules/storage"
+
+  providers = {
+    aws    = aws
+    aws.dr = aws.dr
+  }
+
+  create_kms_key          = false
+  enable_fsx              = false
+  fsx_security_group_ids  = []
+  fsx_storage_capacity_gb = 1200
+  fsx_subnet_id           = null
+  kms_key_arn             = module.keys.key_arns["data"]
+  name                    = "demand-forecast-prod"
+  object_lock             = { enabled = false, mode = "GOVERNANCE", retention_days = 365 }
+  replication             = { enabled = false }
+  tags                    = local.tags
+  transition_to_ia_days   = 0
+}
+
+module "network" {
+  source = "../../modules/network"
+
+  azs                     = ["eu-central-1a", "eu-central-1b"]
+  flow_log_kms_key_arn    = module.keys.key_arns["logs"]
+  flow_log_retention_days = 365
+  interface_endpoints     = ["ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sagemaker.studio", "sts"]
+  isolation               = "private"
+  name                    = "demand-forecast-prod"
+  nat_gateways            = "single"
+  tags                    = local.tags
+}
+
+module "audit" {
+  source = "../../modules/audit"
+
+  alert_emails           = ["analytics@example.com"]
+  data_event_bucket_arns = [module.storage.data_bucket_arn, module.storage.artifacts_bucket_arn]
+  kms_key_arn            = module.keys.key_arns["logs"]
+  name                   = "demand-forecast-prod"
+  retention_days         = 365
+  tags                   = local.tags
+}
+
+module "registry" {
+  source = "../../modules/registry"
+
+  artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name = module.storage.artifacts_bucket_name
+  enable_mlflow         = false
+  kms_key_arn           = module.keys.key_arns["artifacts"]
+  name                  = "demand-forecast-prod"
+  tags                  = local.tags
+}
+
+module "training" {
+  source = "../../modules/training_sagemaker"
+
+  artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name = module.storage.artifacts_bucket_name
+  data_bucket_arn       = module.storage.data_bucket_arn
+  ecr_repository_arns   = values(module.registry.repository_arns)
+  kms_key_arns          = [module.keys.key_arns["data"], module.keys.key_arns["artifacts"]]
+  log_kms_key_arn       = module.keys.key_arns["logs"]
+  log_retention_days    = 365
+  name                  = "demand-forecast-prod"
+  subnet_ids            = module.network.private_subnet_ids
+  tags                  = local.tags
+  vpc_cidr_block        = module.network.vpc_cidr_block
+  vpc_id                = module.network.vpc_id
+}
+
+module "endpoint" {
+  source = "../../modules/endpoint"
+
+  alarm_emails          = ["analytics@example.com"]
+  artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name = module.storage.artifacts_bucket_name
+  enable_data_capture   = false
+  instance_type         = null
+  kms_key_arn           = module.keys.key_arns["endpoints"]
+  latency_alarm_ms      = 1500
+  log_kms_key_arn       = module.keys.key_arns["logs"]
+  log_retention_days    = 365
+  mode                  = "serverless"
+  model_data_url        = var.model_data_url
+  model_image           = var.model_image
+  name                  = "demand-forecast-prod"
+  serverless            = { max_concurrency = 5, memory_size_mb = 1024 }
+  sns_kms_key_arn       = module.keys.key_arns["logs"]
+  tags                  = local.tags
+}
+
+module "budget" {
+  source = "../../modules/budget"
+
+  alert_emails        = ["analytics@example.com"]
+  cost_allocation_tag = { key = "project", value = "demand-forecast" }
+  kms_key_arn         = module.keys.key_arns["logs"]
+  monthly_limit_usd   = 492
+  name                = "demand-forecast-prod"
+  tags                = local.tags
+  thresholds_pct      = [80, 100]
+}

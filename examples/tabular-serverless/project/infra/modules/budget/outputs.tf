@@ -1,0 +1,19 @@
+output "anomaly_monitor_arn" {
+  description = "ARN of the cost anomaly monitor the subscriptions use (created here, or existing_anomaly_monitor_arn)."
+  value       = local.anomaly_monitor_arn
+}
+
+output "budget_arn" {
+  description = "ARN of the monthly cost budget."
+  value       = aws_budgets_budget.this.arn
+}
+
+output "budget_name" {
+  description = "Name of the monthly cost budget."
+  value       = aws_budgets_budget.this.name
+}
+
+output "sns_topic_arn" {
+  description = "ARN of the topic that receives budget notifications and cost anomalies."
+  value       = aws_sns_topic.this.arn
+}
