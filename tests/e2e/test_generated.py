@@ -30,7 +30,7 @@ def test_reports_zero_failed_checks(project: Path) -> None:
     passed = [f for f in results["findings"] if f["status"] == "passed"]
     assert len(passed) > 100
     report = (project / "docs" / "compliance" / "report.md").read_text()
-    assert "PASSED" in report
+    assert "**Gate: PASS**" in report
     assert "0 errors" in report  # terraform validation ran and is reported
 
 
