@@ -24,10 +24,10 @@ def example_names() -> list[str]:
     return sorted(p.parent.name for p in EXAMPLES.glob("*/answers.yml"))
 
 
-def generate(name: str, dest: Path) -> None:
-    """Generate one example into ``dest`` (must not exist)."""
+def generate(name: str, dest: Path) -> api.CheckOutcome | None:
+    """Generate one example into ``dest`` (must not exist); returns its validation and scan."""
     answers = load_answers(EXAMPLES / name / "answers.yml")
-    api.new(dest, answers, check=True, use_git=False, echo=lambda line: print(f"  {line}"))
+    return api.new(dest, answers, check=True, use_git=False, echo=lambda line: print(f"  {line}"))
 
 
 def main(names: list[str]) -> None:

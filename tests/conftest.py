@@ -4,10 +4,11 @@ tool is missing — except under MLGEN_REQUIRE_TOOLS=1 (CI), where a missing too
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+
+from mlgen.terraform import Terraform
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,8 +41,6 @@ def terraform_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    require_tool(path is not None, "chromium is not installed (apt-get install chromium)")
-    assert path is not None
-    return path
+def tf(terraform_env: dict[str, str]) -> Terraform:
+    """mlgen's own terraform wrapper, bound to the offline environment."""
+    return Terraform(env=terraform_env)

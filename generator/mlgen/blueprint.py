@@ -43,6 +43,8 @@ class Environment(_Frozen):
     primary: bool = Field(description="The environment that runs production training/serving.")
     modules: list[ModuleCall]
     outputs: dict[str, str] = Field(description="Root output name -> Terraform expression.")
+    dr_provider_region: str = Field(description="Expression for the aws.dr provider's region.")
+    expect: dict[str, Any] = Field(description="What the root's shipped tests assert (subnet counts, gates).")
 
 
 class CostLine(_Frozen):

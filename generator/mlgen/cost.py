@@ -23,6 +23,11 @@ NAT_GB_PER_PERSON = 20
 LOG_GB_PER_ENV = 5
 
 
+def eks_cluster_monthly(region: str, system_instance: str) -> float:
+    """An EKS cluster before any GPU runs: the control plane and one system node, all month."""
+    return (price("eks_cluster_hour", region) + (ec2_price(system_instance, region) or 0.0)) * HOURS
+
+
 def _line(env: str, module: str, item: str, idle: float, usage: float, assumption: str) -> CostLine:
     return CostLine(
         environment=env,
@@ -198,15 +203,15 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
         else:
             hourly = ec2_price(ml["instance_type"], region) or 0.0
             frac = spot_fraction(ml["instance_type"]) if spot else 1.0
+            system = (_inputs(env, "training") or {})["system_node_group"]["instance_type"]
             lines.append(
                 _line(
                     e,
                     "training",
                     "EKS control plane + system node",
-                    (price("eks_cluster_hour", region) + (ec2_price("m6i.large", region) or 0)) * HOURS
-                    + 2 * 50 * price("ebs_gp3_gb_month", region),
+                    eks_cluster_monthly(region, system) + 2 * 50 * price("ebs_gp3_gb_month", region),
                     0,
-                    "control plane and one m6i.large system node all month",
+                    f"control plane and one {system} system node all month",
                 )
             )
             lines.append(

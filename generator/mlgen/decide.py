@@ -7,14 +7,13 @@ user's files. Every choice is recorded as a :class:`Decision` naming the answers
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from mlgen import __version__
 from mlgen.answers import CLASSIFICATION_ORDER, Answers, residency_regions
 from mlgen.blueprint import Blueprint, Decision, Environment, ModuleCall, ref
-from mlgen.catalog import Instance, hosting_price, mlflow_price, price, training_instances
-from mlgen.cost import estimate
+from mlgen.catalog import Instance, hosting_price, mlflow_price, training_instances
+from mlgen.cost import HOURS, eks_cluster_monthly, estimate
 
 # EKS is worth running only when a team can operate it; below this size SageMaker jobs win.
 EKS_MIN_TEAM = 5
@@ -42,15 +41,6 @@ CLOUDWATCH_RETENTION = (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 
 def log_retention(days: int) -> int:
     """The shortest CloudWatch Logs retention that keeps logs at least ``days`` (and >= 365)."""
     return next((r for r in CLOUDWATCH_RETENTION if r >= days), CLOUDWATCH_RETENTION[-1])
-
-
-@dataclass(frozen=True)
-class TrainingChoice:
-    platform: str
-    instance: Instance | None  # None = CPU
-    cpu_type: str
-    nodes: int
-    use_spot: bool
 
 
 def _is_primary(answers: Answers, env: str) -> bool:
@@ -111,7 +101,7 @@ def choose_platform(answers: Answers, inst: Instance | None) -> Decision:
     """SageMaker training jobs (pay per job) or an EKS GPU cluster (steady, large teams)."""
     t, region = answers.scale.training, answers.cloud.region
     node_hours = t.jobs_per_month * t.hours_per_job * t.nodes_per_job
-    eks_fixed = price("eks_cluster_hour", region) * 730 + price_ec2("m6i.large", region) * 730
+    eks_fixed = eks_cluster_monthly(region, EKS_SYSTEM_INSTANCE)
     if inst is None or inst.ec2_price is None:
         premium = 0.0
     else:
@@ -146,15 +136,6 @@ def choose_platform(answers: Answers, inst: Instance | None) -> Decision:
             "scale.training.gpus_per_job",
         ],
     )
-
-
-def price_ec2(instance_type: str, region: str) -> float:
-    from mlgen.catalog import ec2_price
-
-    value = ec2_price(instance_type, region)
-    if value is None:
-        raise KeyError(f"no EC2 price for {instance_type} in {region}")
-    return value
 
 
 def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
@@ -322,7 +303,7 @@ def decide(answers: Answers) -> Blueprint:
     if endpoints and studio:
         endpoints |= set(STUDIO_ENDPOINTS)
     mlflow_hourly = mlflow_price("small", region)
-    mlflow = a.stage != "prototype" and mlflow_hourly * 730 <= MLFLOW_BUDGET_SHARE * a.budget.monthly_usd
+    mlflow = a.stage != "prototype" and mlflow_hourly * HOURS <= MLFLOW_BUDGET_SHARE * a.budget.monthly_usd
     if endpoints and mlflow:
         endpoints.add("sagemaker.experiments")  # the managed MLflow tracking server, privately
     decisions.append(
@@ -399,10 +380,10 @@ def decide(answers: Answers) -> Blueprint:
             rationale=(
                 "ECR repositories (immutable tags, scan on push, KMS) and a model package group always. "
                 + (
-                    f"Managed MLflow costs ≈ ${mlflow_hourly * 730:,.0f}/month idle, within "
+                    f"Managed MLflow costs ≈ ${mlflow_hourly * HOURS:,.0f}/month idle, within "
                     f"{MLFLOW_BUDGET_SHARE:.0%} of the budget at stage {a.stage}: created in the first environment."
                     if mlflow
-                    else f"Managed MLflow (≈ ${mlflow_hourly * 730:,.0f}/month idle) is left out at stage {a.stage} "
+                    else f"Managed MLflow (≈ ${mlflow_hourly * HOURS:,.0f}/month idle) is left out at stage {a.stage} "
                     f"or above {MLFLOW_BUDGET_SHARE:.0%} of the budget; track experiments in SageMaker Experiments."
                 )
             ),
@@ -821,7 +802,20 @@ def _environment(
     elif platform == "sagemaker":
         outputs["endpoint_execution_role_arn"] = "module.training.role_arn"
     mods = [m.model_copy(update={"inputs": {**m.inputs, "tags": ref("local.tags")}}) for m in mods]
-    return Environment(name=env, primary=primary, modules=mods, outputs=dict(sorted(outputs.items())))
+    expect = {
+        "private_subnets": len(azs),
+        "public_subnets": 0 if env_nat == "none" else len(azs),
+        "endpoint_gated": mode in ("online", "serverless", "async"),
+    }
+    return Environment(
+        name=env,
+        primary=primary,
+        modules=mods,
+        outputs=dict(sorted(outputs.items())),
+        # A literal variable, not coalesce(): scanners must resolve the region for residency checks.
+        dr_provider_region="var.dr_region" if a.cloud.dr_region else "var.region",
+        expect=expect,
+    )
 
 
 def _with_budget(env: Environment, a: Answers, cost: Any, emails: list[str]) -> Environment:

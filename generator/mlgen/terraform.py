@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,10 +190,6 @@ class Terraform:
         if result.init_ok:
             result.diagnostics = self.validate(root)
         return result
-
-    def check_roots(self, roots: Iterable[tuple[str, Path]]) -> list[RootResult]:
-        """Check several roots one after another (inits share nothing; validate is CPU-bound)."""
-        return [self.check_root(path, label=label) for label, path in roots]
 
     def cleanup(self, root: Path) -> None:
         """Remove what init left in a root (``.terraform/``; the lock file is kept)."""

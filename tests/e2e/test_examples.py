@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from mlgen import api
 from mlgen.cli import main
+from mlgen.terraform import Terraform
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "examples"))
@@ -43,15 +45,16 @@ def test_there_are_five_scenarios() -> None:
 @pytest.fixture(scope="module", params=example_names())
 def generated(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, terraform_env: dict[str, str]
-) -> tuple[str, Path]:
+) -> tuple[str, Path, api.CheckOutcome]:
     name = request.param
     dest = tmp_path_factory.mktemp(name) / "project"
-    generate(name, dest)
-    return name, dest
+    outcome = generate(name, dest)
+    assert outcome is not None
+    return name, dest, outcome
 
 
-def test_golden(generated: tuple[str, Path]) -> None:
-    name, dest = generated
+def test_golden(generated: tuple[str, Path, api.CheckOutcome]) -> None:
+    name, dest, _ = generated
     committed = REPO / "examples" / name / "project"
     assert committed.is_dir(), f"run: python examples/regenerate.py {name}"
     got, want = _files(dest), _files(committed)
@@ -60,38 +63,34 @@ def test_golden(generated: tuple[str, Path]) -> None:
     assert changed == [], f"{name}: regenerated files differ: {changed[:10]}"
 
 
-def test_gate_and_reports(generated: tuple[str, Path]) -> None:
-    _, dest = generated
+def test_gate_and_reports(generated: tuple[str, Path, api.CheckOutcome]) -> None:
+    _, dest, _ = generated
     results = json.loads((dest / "docs" / "compliance" / "results.json").read_text())
     assert [f for f in results["findings"] if f["status"] == "failed"] == []
     for f in ("report.md", "report.html", "results.json", "results.sarif", "junit.xml"):
         assert (dest / "docs" / "compliance" / f).is_file()
 
 
-def _tf(env: dict[str, str], root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["terraform", f"-chdir={root}", *args], env=env, capture_output=True, text=True, timeout=900, check=False
-    )
-
-
 def test_roots_validate_and_shipped_tests_pass(
-    generated: tuple[str, Path], terraform_env: dict[str, str], tmp_path: Path
+    generated: tuple[str, Path, api.CheckOutcome], tf: Terraform, tmp_path: Path
 ) -> None:
-    _, dest = generated
+    _, dest, outcome = generated
+    # `mlgen new` already ran fmt/init/validate on every root; its results must be spotless.
+    roots = ["infra/bootstrap", *(f"infra/envs/{p.name}" for p in sorted((dest / "infra" / "envs").iterdir()))]
+    assert sorted(r.root for r in outcome.validation) == sorted(roots)
+    for result in outcome.validation:
+        assert result.ok and result.diagnostics == [], (result.root, result.diagnostics, result.fmt_files)
     copy = tmp_path / "p"
     shutil.copytree(dest, copy)
-    roots = [copy / "infra" / "bootstrap", *sorted((copy / "infra" / "envs").iterdir())]
-    for root in roots:
-        assert _tf(terraform_env, root, "init", "-backend=false", "-input=false").returncode == 0
-        diags = json.loads(_tf(terraform_env, root, "validate", "-json").stdout)["diagnostics"]
-        assert diags == [], (root.name, diags)
+    for root in (copy / r for r in roots):
         if (root / "tests").is_dir():
-            test = _tf(terraform_env, root, "test", "-no-color")
+            assert tf.run(root, "init", "-backend=false", "-input=false").returncode == 0
+            test = tf.run(root, "test", "-no-color", timeout=900)
             assert test.returncode == 0 and "0 failed" in test.stdout, test.stdout[-3000:]
 
 
-def test_update_with_changed_answer_keeps_edit(generated: tuple[str, Path], tmp_path: Path) -> None:
-    name, dest = generated
+def test_update_with_changed_answer_keeps_edit(generated: tuple[str, Path, api.CheckOutcome], tmp_path: Path) -> None:
+    name, dest, _ = generated
     copy = tmp_path / "p"
     shutil.copytree(dest, copy)
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(copy)]

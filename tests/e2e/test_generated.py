@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlgen.cli import main
+from mlgen.terraform import Terraform
 
 pytestmark = [pytest.mark.terraform, pytest.mark.checkov]
 
@@ -53,20 +54,14 @@ def test_generated_tree_is_committed_and_clean(project: Path) -> None:
     assert not list(project.rglob(".terraform"))
 
 
-def _tf(env: dict[str, str], root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["terraform", f"-chdir={root}", *args], env=env, capture_output=True, text=True, timeout=900, check=False
-    )
-
-
 @pytest.mark.parametrize("root", ["infra/envs/dev"])
-def test_shipped_env_tests_pass(project: Path, root: str, terraform_env: dict[str, str], tmp_path: Path) -> None:
+def test_shipped_env_tests_pass(project: Path, root: str, tf: Terraform, tmp_path: Path) -> None:
     import shutil
 
     copy = tmp_path / "p"
     shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".git"))
-    assert _tf(terraform_env, copy / root, "init", "-backend=false", "-input=false").returncode == 0
-    test = _tf(terraform_env, copy / root, "test", "-no-color")
+    assert tf.run(copy / root, "init", "-backend=false", "-input=false").returncode == 0
+    test = tf.run(copy / root, "test", "-no-color", timeout=900)
     assert test.returncode == 0, test.stdout[-4000:] + test.stderr[-2000:]
     assert "0 failed" in test.stdout
 
@@ -79,7 +74,14 @@ def test_generated_package_tests_pass(project: Path, tmp_path: Path) -> None:
     copy = tmp_path / "p"
     shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".git"))
     env = {**os.environ, "PYTHONPATH": str(copy / "src")}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=copy,
-                          env=env, capture_output=True, text=True, check=False, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert " passed" in proc.stdout

@@ -21,11 +21,16 @@ from test_properties import answers_data  # noqa: E402
 pytestmark = [pytest.mark.terraform, pytest.mark.checkov, pytest.mark.slow]
 
 
-@settings(max_examples=2, deadline=None, derandomize=False,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=2,
+    deadline=None,
+    derandomize=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(answers_data())
-def test_random_answers_render_validate_and_pass_the_gate(terraform_env: dict[str, str], tmp_path_factory:
-                                                          pytest.TempPathFactory, data: dict[str, Any]) -> None:
+def test_random_answers_render_validate_and_pass_the_gate(
+    terraform_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory, data: dict[str, Any]
+) -> None:
     answers = build_answers(data)
     dest = tmp_path_factory.mktemp("sample") / "p"
     try:

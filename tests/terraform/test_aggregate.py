@@ -6,30 +6,24 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from mlgen.resources import modules_dir
+from mlgen.terraform import Terraform
 
 pytestmark = [pytest.mark.terraform, pytest.mark.checkov]
 AGGREGATE = Path(__file__).resolve().parent / "aggregate"
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory, terraform_env: dict[str, str]) -> Path:
+def workdir(tmp_path_factory: pytest.TempPathFactory, tf: Terraform) -> Path:
     base = tmp_path_factory.mktemp("agg")
     shutil.copytree(modules_dir(), base / "modules", ignore=shutil.ignore_patterns(".terraform*"))
     root = base / "tests" / "terraform" / "aggregate"
     shutil.copytree(AGGREGATE, root, ignore=shutil.ignore_patterns(".terraform*"))
-    init = subprocess.run(
-        ["terraform", f"-chdir={root}", "init", "-backend=false", "-input=false"],
-        env=terraform_env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    init = tf.run(root, "init", "-backend=false", "-input=false")
     assert init.returncode == 0, init.stderr
     return root
 
@@ -40,28 +34,15 @@ def test_calls_every_module() -> None:
         assert f'"../../../modules/aws/{module}"' in text, module
 
 
-def test_validates_without_warnings(workdir: Path, terraform_env: dict[str, str]) -> None:
-    proc = subprocess.run(
-        ["terraform", f"-chdir={workdir}", "validate", "-json"],
-        env=terraform_env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def test_validates_without_warnings(workdir: Path, tf: Terraform) -> None:
+    proc = tf.run(workdir, "validate", "-json")
     payload = json.loads(proc.stdout)
     assert payload["valid"] is True
     assert payload["diagnostics"] == []
 
 
-def test_plan_tests_pass(workdir: Path, terraform_env: dict[str, str]) -> None:
-    proc = subprocess.run(
-        ["terraform", f"-chdir={workdir}", "test", "-no-color"],
-        env=terraform_env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
+def test_plan_tests_pass(workdir: Path, tf: Terraform) -> None:
+    proc = tf.run(workdir, "test", "-no-color", timeout=900)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "0 failed" in proc.stdout
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from mlgen.resources import modules_dir
+from mlgen.terraform import Terraform
 
 pytestmark = pytest.mark.terraform
 
@@ -39,26 +39,20 @@ def test_the_whole_library_is_there() -> None:
         assert list((modules_dir() / "aws" / name / "tests").glob("*.tftest.hcl")), f"{name} has no tests"
 
 
-def _tf(env: dict[str, str], root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["terraform", f"-chdir={root}", *args], env=env, capture_output=True, text=True, timeout=900, check=False
-    )
-
-
 @pytest.mark.parametrize("name", MODULES)
-def test_module(name: str, terraform_env: dict[str, str], tmp_path: Path) -> None:
+def test_module(name: str, tf: Terraform, tmp_path: Path) -> None:
     root = tmp_path / name
     shutil.copytree(modules_dir() / "aws" / name, root, ignore=shutil.ignore_patterns(".terraform*"))
-    fmt = _tf(terraform_env, root, "fmt", "-check", "-recursive", "-list=true")
+    fmt = tf.run(root, "fmt", "-check", "-recursive", "-list=true")
     assert fmt.returncode == 0, f"terraform fmt would change: {fmt.stdout}"
-    init = _tf(terraform_env, root, "init", "-backend=false", "-input=false", "-no-color")
+    init = tf.run(root, "init", "-backend=false", "-input=false", "-no-color")
     assert init.returncode == 0, init.stderr
     # A module that declares configuration_aliases cannot be validated on its own (terraform#28490):
     # it is validated through tests/terraform/aggregate and every generated root instead.
     if "configuration_aliases" not in (root / "versions.tf").read_text():
-        validate = _tf(terraform_env, root, "validate", "-json", "-no-color")
+        validate = tf.run(root, "validate", "-json", "-no-color")
         diags = json.loads(validate.stdout).get("diagnostics", [])
         assert [d for d in diags if d["severity"] in ("error", "warning")] == [], diags
-    test = _tf(terraform_env, root, "test", "-no-color")
+    test = tf.run(root, "test", "-no-color", timeout=900)
     assert test.returncode == 0, test.stdout[-4000:] + test.stderr[-2000:]
     assert "0 failed" in test.stdout and " passed" in test.stdout, test.stdout[-2000:]
