@@ -25,7 +25,18 @@ TRAINING_MEMORY_FACTOR = 8.0
 RPS_PER_CPU_INSTANCE = 25.0
 RPS_PER_GPU_INSTANCE = 50.0
 FSX_MIN_DATASET_GB = 500
-FSX_CAPACITY_STEP_GB = 1200
+# FSx for Lustre SCRATCH_2 sizes: 1200 GB, then multiples of 2400 GB.
+FSX_MIN_CAPACITY_GB = 1200
+FSX_CAPACITY_STEP_GB = 2400
+
+
+def fsx_capacity(dataset_gb: float) -> int:
+    """The smallest FSx for Lustre (SCRATCH_2) capacity that holds the dataset."""
+    if dataset_gb <= FSX_MIN_CAPACITY_GB:
+        return FSX_MIN_CAPACITY_GB
+    return FSX_CAPACITY_STEP_GB * math.ceil(dataset_gb / FSX_CAPACITY_STEP_GB)
+
+
 BASE_ENDPOINTS = ("ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sts")
 EKS_ENDPOINTS = ("ec2", "eks", "eks-auth", "elasticloadbalancing")
 STUDIO_ENDPOINTS = ("sagemaker.studio",)
@@ -325,7 +336,7 @@ def decide(answers: Answers) -> Blueprint:
 
     # Storage
     fsx = t.nodes_per_job > 1 and a.scale.dataset_size_gb >= FSX_MIN_DATASET_GB and inst is not None
-    fsx_gb = FSX_CAPACITY_STEP_GB * max(1, math.ceil(a.scale.dataset_size_gb / FSX_CAPACITY_STEP_GB))
+    fsx_gb = fsx_capacity(a.scale.dataset_size_gb)
     object_lock = strict
     replication = a.cloud.dr_region is not None
     ia_days = 60 if a.scale.dataset_size_gb >= 100 else 0

@@ -250,3 +250,10 @@ def test_residency_is_passed_to_the_scan() -> None:
     b = bp({"cloud": {"region": "eu-west-1"}, "compliance": {"data_residency": ["eu"]}})
     assert "eu-west-1" in b.compliance["allowed_regions"]
     assert "us-east-1" not in b.compliance["allowed_regions"]
+
+
+@pytest.mark.parametrize(("dataset", "capacity"), [(0, 1200), (1200, 1200), (1201, 2400), (4000, 4800), (15092, 16800)])
+def test_fsx_capacity_is_a_size_fsx_accepts(dataset: float, capacity: int) -> None:
+    from mlgen.decide import fsx_capacity
+
+    assert fsx_capacity(dataset) == capacity  # 1200, or a multiple of 2400 (SCRATCH_2)
