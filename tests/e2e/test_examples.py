@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from mlgen import api
@@ -19,7 +20,7 @@ from mlgen.terraform import Terraform
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "examples"))
-from regenerate import example_names, generate  # noqa: E402
+from regenerate import committed_files, example_names, gate_summary, generate  # noqa: E402
 
 pytestmark = [pytest.mark.terraform, pytest.mark.checkov, pytest.mark.slow]
 VOLATILE = ("_commit:", "_src_path:")  # the per-user template repository's tag and location
@@ -27,14 +28,13 @@ VOLATILE = ("_commit:", "_src_path:")  # the per-user template repository's tag 
 
 def _files(root: Path) -> dict[str, bytes]:
     out = {}
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and ".git" not in p.relative_to(root).parts:
-            data = p.read_bytes()
-            if p.name == ".copier-answers.yml":
-                data = b"".join(
-                    l for l in data.splitlines(keepends=True) if not l.startswith(tuple(v.encode() for v in VOLATILE))
-                )
-            out[p.relative_to(root).as_posix()] = data
+    for rel in committed_files(root):
+        data = (root / rel).read_bytes()
+        if rel.name == ".copier-answers.yml":
+            data = b"".join(
+                l for l in data.splitlines(keepends=True) if not l.startswith(tuple(v.encode() for v in VOLATILE))
+            )
+        out[rel.as_posix()] = data
     return out
 
 
@@ -61,6 +61,37 @@ def test_golden(generated: tuple[str, Path, api.CheckOutcome]) -> None:
     assert sorted(got) == sorted(want), "file sets differ; run python examples/regenerate.py and review the diff"
     changed = [k for k in got if got[k] != want[k]]
     assert changed == [], f"{name}: regenerated files differ: {changed[:10]}"
+
+
+def test_golden_gate_summary(generated: tuple[str, Path, api.CheckOutcome]) -> None:
+    """Verdict, failures and every waiver with its reason are what the committed gate.yml says."""
+    name, _, outcome = generated
+    want = yaml.safe_load((REPO / "examples" / name / "gate.yml").read_text(encoding="utf-8"))
+    assert gate_summary(outcome) == want, f"run: python examples/regenerate.py {name} and review gate.yml"
+    assert want["verdict"] == "PASS" and want["failed"] == []
+    assert all(w["reason"] for w in want["waived"]), "every waiver carries a written reason"
+
+
+def test_module_copies_are_the_library(generated: tuple[str, Path, api.CheckOutcome]) -> None:
+    """infra/modules/<m> is not committed: it must be a byte copy of modules/aws/<m>, and only of used ones."""
+    _, dest, _ = generated
+    library = REPO / "modules" / "aws"
+    copied = sorted(p.name for p in (dest / "infra" / "modules").iterdir())
+    assert copied, "no modules copied"
+    for module in copied:
+        src = library / module
+        assert src.is_dir(), f"infra/modules/{module} is not a library module"
+        mine = {p.relative_to(src).as_posix(): p.read_bytes() for p in src.rglob("*") if p.is_file()}
+        mine = {k: v for k, v in mine.items() if ".terraform" not in k and not k.endswith(".tfstate")}
+        theirs = {
+            p.relative_to(dest / "infra" / "modules" / module).as_posix(): p.read_bytes()
+            for p in (dest / "infra" / "modules" / module).rglob("*")
+            if p.is_file()
+        }
+        assert theirs == mine, f"infra/modules/{module} differs from modules/aws/{module}"
+    calls = "".join(p.read_text() for p in (dest / "infra").rglob("main.tf") if "modules" not in p.parts)
+    for module in copied:
+        assert f"modules/{module}\"" in calls, f"infra/modules/{module} is copied but no root calls it"
 
 
 def test_gate_and_reports(generated: tuple[str, Path, api.CheckOutcome]) -> None:
