@@ -147,3 +147,31 @@ def conform(value: Any, block: dict[str, Any]) -> Any:
         else:
             out[name] = [conform(v, nested["block"]) for v in (raw or [])]
     return out
+
+
+Step = tuple[str, Any]  # ("attr", name) | ("index", int) | ("key", str)
+
+
+def unconfigurable(config: Any, block: dict[str, Any], path: tuple[Step, ...] = ()) -> list[tuple[Step, ...]]:
+    """Paths of computed-only attributes that the configuration sets (providers reject those)."""
+    found: list[tuple[Step, ...]] = []
+    if not isinstance(config, dict):
+        return found
+    for name, attr in block.get("attributes", {}).items():
+        settable = attr.get("optional") or attr.get("required")
+        if not settable and config.get(name) is not None:
+            found.append((*path, ("attr", name)))
+    for name, nested in block.get("block_types", {}).items():
+        value = config.get(name)
+        if value is None or is_unknown(value):
+            continue
+        mode = nested.get("nesting_mode", "list")
+        if mode in ("single", "group"):
+            found += unconfigurable(value, nested["block"], (*path, ("attr", name)))
+        elif mode == "map":
+            for key, element in value.items():
+                found += unconfigurable(element, nested["block"], (*path, ("attr", name), ("key", key)))
+        else:
+            for index, element in enumerate(value):
+                found += unconfigurable(element, nested["block"], (*path, ("attr", name), ("index", index)))
+    return found

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the extraction logic changes, so stale cached schemas are not reused.
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,12 @@ class _Extractor:
                         return elem["fqn"], "many"
         return None
 
-    def block(self, struct_fqn: str, getter_fqn: str | None, top: bool) -> dict[str, Any]:
+    def block(self, struct_fqn: str, getter_fqn: str | None, top: bool, data: bool = False) -> dict[str, Any]:
+        """One schema block from a config struct and the getters of its class (computed-only attributes).
+
+        ``data``: a data source, whose optional arguments are served as optional + computed (they are
+        mostly filters the provider fills in when unset, e.g. ``aws_region.name``).
+        """
         struct = self.types[struct_fqn]
         attributes: dict[str, Any] = {}
         block_types: dict[str, Any] = {}
@@ -240,7 +245,7 @@ class _Extractor:
                 fqn, many = nested
                 self._open.append(fqn)
                 try:
-                    inner = self.block(fqn, fqn + "OutputReference", top=False)
+                    inner = self.block(fqn, fqn + "OutputReference", top=False, data=data)
                 finally:
                     self._open.pop()
                 if many == "one" and name == "timeouts" and top:
@@ -254,7 +259,7 @@ class _Extractor:
                 block_types[name] = entry
                 continue
             attr: dict[str, Any] = {"type": self.cty(prop["type"])}
-            if name == "id" and top:
+            if (name == "id" and top) or (optional and data):
                 attr.update(optional=True, computed=True)
             elif optional:
                 attr["optional"] = True
@@ -299,7 +304,8 @@ class _Extractor:
             match = _LINK.search(decl.get("docs", {}).get("summary", ""))
             if match is None:
                 continue
-            out[kind[base]][match.group(2)] = {"version": 0, "block": self.block(config, fqn, top=True)}
+            block = self.block(config, fqn, top=True, data=base == "TerraformDataSource")
+            out[kind[base]][match.group(2)] = {"version": 0, "block": block}
         for key in ("resource_schemas", "data_source_schemas"):
             out[key] = dict(sorted(out[key].items()))
         return out

@@ -119,7 +119,11 @@ class SchemaProvider:
         """The GetProviderSchema response message built from the extracted schema."""
         schema = self.schema
         pb = self.pb
-        response = pb.GetProviderSchema.Response(provider=self._entry(schema.get("provider", {})))
+        response = pb.GetProviderSchema.Response(
+            provider=self._entry(schema.get("provider", {})),
+            # the schema never changes: terraform may reuse it across plugin instances instead of asking
+            server_capabilities=pb.ServerCapabilities(get_provider_schema_optional=True),
+        )
         for name, entry in schema.get("resource_schemas", {}).items():
             response.resource_schemas[name].CopyFrom(self._entry(entry))
         for name, entry in schema.get("data_source_schemas", {}).items():
@@ -151,11 +155,30 @@ class SchemaProvider:
     def PrepareProviderConfig(self, request: Any, context: Any) -> Any:
         return self.pb.PrepareProviderConfig.Response(prepared_config=request.config)
 
+    def _unconfigurable(self, config: Any, block: dict[str, Any]) -> list[Any]:
+        """Diagnostics for computed-only attributes set in ``config`` (what SDKv2 providers report)."""
+        from mlgen.testing import cty
+
+        diagnostics = []
+        for path in cty.unconfigurable(cty.decode(config.msgpack), block):
+            fields = {"attr": "attribute_name", "index": "element_key_int", "key": "element_key_string"}
+            steps = [self.pb.AttributePath.Step(**{fields[kind]: value}) for kind, value in path]
+            diagnostic = self._error(
+                "Value for unconfigurable attribute",
+                f'Can\'t configure a value for "{path[-1][1]}": its value will be decided automatically based on '
+                "the result of applying this configuration.",
+            )
+            diagnostic.attribute.steps.extend(steps)
+            diagnostics.append(diagnostic)
+        return diagnostics
+
     def ValidateResourceTypeConfig(self, request: Any, context: Any) -> Any:
-        return self.pb.ValidateResourceTypeConfig.Response()
+        block = self._resource(request.type_name)
+        return self.pb.ValidateResourceTypeConfig.Response(diagnostics=self._unconfigurable(request.config, block))
 
     def ValidateDataSourceConfig(self, request: Any, context: Any) -> Any:
-        return self.pb.ValidateDataSourceConfig.Response()
+        block = dict(self.schema["data_source_schemas"].get(request.type_name, {}).get("block", {}))
+        return self.pb.ValidateDataSourceConfig.Response(diagnostics=self._unconfigurable(request.config, block))
 
     def Configure(self, request: Any, context: Any) -> Any:
         return self.pb.Configure.Response()
