@@ -48,4 +48,3 @@ def schema_tf(schema_mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     config.write_text(mirror_config(schema_mirror), encoding="utf-8")
     env = dict(os.environ, TF_CLI_CONFIG_FILE=str(config), CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1")
     return Terraform(env=env)
-

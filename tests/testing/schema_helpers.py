@@ -23,4 +23,3 @@ def installed_version(root: Path, provider: str) -> str:
     lock = (root / ".terraform.lock.hcl").read_text(encoding="utf-8")
     block = lock.split(f'provider "registry.terraform.io/hashicorp/{provider}"', 1)[1]
     return block.split('version     = "', 1)[1].split('"', 1)[0]
-

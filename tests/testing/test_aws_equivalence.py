@@ -12,11 +12,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from schema_helpers import FIXTURES, installed_version, prepare
 
 from mlgen.resources import modules_dir
 from mlgen.terraform import Terraform
-
-from schema_helpers import FIXTURES, installed_version, prepare
 
 pytestmark = pytest.mark.terraform
 AGGREGATE = Path(__file__).resolve().parents[1] / "terraform" / "aggregate"
@@ -44,8 +43,12 @@ def _diagnostics(tf: Terraform, root: Path) -> tuple[bool, list[tuple[str, str, 
     proc = tf.run(root, "validate", "-json", "-no-color")
     payload = json.loads(proc.stdout)
     found = sorted(
-        (d["severity"], d["summary"], Path(d.get("range", {}).get("filename", "")).name,
-         d.get("range", {}).get("start", {}).get("line", 0))
+        (
+            d["severity"],
+            d["summary"],
+            Path(d.get("range", {}).get("filename", "")).name,
+            d.get("range", {}).get("start", {}).get("line", 0),
+        )
         for d in payload["diagnostics"]
     )
     return bool(payload["valid"]), found

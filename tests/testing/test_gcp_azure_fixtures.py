@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
+from schema_helpers import FIXTURES, installed_version, prepare
 
 from mlgen.terraform import Terraform
-from schema_helpers import FIXTURES, installed_version, prepare
 
 pytestmark = pytest.mark.terraform
 CLOUDS = {"gcp": ("google", "8.7.0"), "azure": ("azurerm", "5.10.0")}
@@ -51,9 +51,7 @@ def test_wrong_variant_fails_on_every_marked_line(cloud: str, schema_tf: Terrafo
 
 
 @pytest.mark.parametrize("cloud", sorted(CLOUDS))
-def test_terraform_test_passes_with_mock_and_schema_provider(
-    cloud: str, schema_tf: Terraform, tmp_path: Path
-) -> None:
+def test_terraform_test_passes_with_mock_and_schema_provider(cloud: str, schema_tf: Terraform, tmp_path: Path) -> None:
     root = prepare(schema_tf, FIXTURES / cloud / "good", tmp_path / "good")
     runs = sum(len(re.findall(r'^run "', f.read_text(), re.M)) for f in (root / "tests").glob("*.tftest.hcl"))
     proc = schema_tf.run(root, "test", "-no-color", timeout=900)

@@ -21,19 +21,33 @@ LINK = "https://registry.terraform.io/providers/hashicorp/demo/1.0.0/docs"
 
 
 def _prop(name: str, tf: str, type_: dict[str, Any], optional: bool = False, block: bool = False) -> dict[str, Any]:
-    docs = {"summary": f"{tf} block.", "remarks": f"Docs at Terraform Registry: {{@link {LINK}/resources/thing#{tf} Thing#{tf}}}"} \
-        if block else {"summary": f"Docs at Terraform Registry: {{@link {LINK}/resources/thing#{tf} Thing#{tf}}}."}
+    docs = (
+        {
+            "summary": f"{tf} block.",
+            "remarks": f"Docs at Terraform Registry: {{@link {LINK}/resources/thing#{tf} Thing#{tf}}}",
+        }
+        if block
+        else {"summary": f"Docs at Terraform Registry: {{@link {LINK}/resources/thing#{tf} Thing#{tf}}}."}
+    )
     return {"name": name, "type": type_, "optional": optional, "docs": docs}
 
 
 def _assembly() -> dict[str, Any]:
     string = {"primitive": "string"}
     boolean = {"union": {"types": [{"primitive": "boolean"}, {"fqn": "cdktn.IResolvable"}]}}
-    rule_list = {"union": {"types": [{"fqn": "cdktn.IResolvable"},
-                                     {"collection": {"kind": "array", "elementtype": {"fqn": f"{P}.ThingRule"}}}]}}
+    rule_list = {
+        "union": {
+            "types": [
+                {"fqn": "cdktn.IResolvable"},
+                {"collection": {"kind": "array", "elementtype": {"fqn": f"{P}.ThingRule"}}},
+            ]
+        }
+    }
     types = {
         f"{P}.Thing": {
-            "kind": "class", "base": "cdktn.TerraformResource", "fqn": f"{P}.Thing",
+            "kind": "class",
+            "base": "cdktn.TerraformResource",
+            "fqn": f"{P}.Thing",
             "docs": {"summary": f"Represents a {{@link {LINK}/resources/thing demo_thing}}."},
             "initializer": {"parameters": [{"name": "config", "type": {"fqn": f"{P}.ThingConfig"}}]},
             "properties": [
@@ -45,7 +59,9 @@ def _assembly() -> dict[str, Any]:
             ],
         },
         f"{P}.ThingConfig": {
-            "kind": "interface", "datatype": True, "fqn": f"{P}.ThingConfig",
+            "kind": "interface",
+            "datatype": True,
+            "fqn": f"{P}.ThingConfig",
             "properties": [
                 _prop("name", "name", string),
                 _prop("id", "id", string, optional=True),
@@ -56,26 +72,45 @@ def _assembly() -> dict[str, Any]:
                 _prop("timeouts", "timeouts", {"fqn": f"{P}.ThingTimeouts"}, optional=True, block=True),
             ],
         },
-        f"{P}.ThingRule": {"kind": "interface", "datatype": True,
-                           "properties": [_prop("days", "days", {"primitive": "number"})]},
-        f"{P}.ThingRuleOutputReference": {"kind": "class", "base": "cdktn.ComplexObject",
-                                          "properties": [{"name": "ruleId", "type": string}]},
-        f"{P}.ThingSettings": {"kind": "interface", "datatype": True,
-                               "properties": [_prop("mode", "mode", string, optional=True)]},
-        f"{P}.ThingTimeouts": {"kind": "interface", "datatype": True,
-                               "properties": [_prop("create", "create", string, optional=True)]},
+        f"{P}.ThingRule": {
+            "kind": "interface",
+            "datatype": True,
+            "properties": [_prop("days", "days", {"primitive": "number"})],
+        },
+        f"{P}.ThingRuleOutputReference": {
+            "kind": "class",
+            "base": "cdktn.ComplexObject",
+            "properties": [{"name": "ruleId", "type": string}],
+        },
+        f"{P}.ThingSettings": {
+            "kind": "interface",
+            "datatype": True,
+            "properties": [_prop("mode", "mode", string, optional=True)],
+        },
+        f"{P}.ThingTimeouts": {
+            "kind": "interface",
+            "datatype": True,
+            "properties": [_prop("create", "create", string, optional=True)],
+        },
         f"{P}.ThingEndpointsList": {"kind": "class", "base": "cdktn.ComplexList"},
-        f"{P}.ThingEndpointsOutputReference": {"kind": "class", "base": "cdktn.ComplexObject",
-                                               "properties": [{"name": "dnsName", "type": string},
-                                                              {"name": "internalValue", "type": string}]},
+        f"{P}.ThingEndpointsOutputReference": {
+            "kind": "class",
+            "base": "cdktn.ComplexObject",
+            "properties": [{"name": "dnsName", "type": string}, {"name": "internalValue", "type": string}],
+        },
         f"{P}.DataThing": {
-            "kind": "class", "base": "cdktn.TerraformDataSource", "fqn": f"{P}.DataThing",
+            "kind": "class",
+            "base": "cdktn.TerraformDataSource",
+            "fqn": f"{P}.DataThing",
             "docs": {"summary": f"Represents a {{@link {LINK}/data-sources/thing demo_thing}}."},
             "initializer": {"parameters": [{"name": "config", "type": {"fqn": f"{P}.DataThingConfig"}}]},
             "properties": [{"name": "arn", "type": string}],
         },
-        f"{P}.DataThingConfig": {"kind": "interface", "datatype": True,
-                                 "properties": [_prop("filter", "filter", string, optional=True)]},
+        f"{P}.DataThingConfig": {
+            "kind": "interface",
+            "datatype": True,
+            "properties": [_prop("filter", "filter", string, optional=True)],
+        },
     }
     return {"types": types}
 
@@ -107,17 +142,32 @@ def test_plan_marks_only_null_computed_attributes_unknown() -> None:
     from mlgen.testing import cty
 
     block = extract_schema(_assembly())["resource_schemas"]["demo_thing"]["block"]
+
     def proposed() -> dict[str, Any]:
-        return {"name": "a", "id": None, "arn": None, "enabled": None, "tags": None, "endpoints": None,
-                "rule": [{"days": 3, "rule_id": None}], "settings": [{"mode": None}], "timeouts": None}
+        return {
+            "name": "a",
+            "id": None,
+            "arn": None,
+            "enabled": None,
+            "tags": None,
+            "endpoints": None,
+            "rule": [{"days": 3, "rule_id": None}],
+            "settings": [{"mode": None}],
+            "timeouts": None,
+        }
 
     planned = cty.decode(cty.encode(cty.plan_create(proposed(), block)))
     assert [k for k, v in planned.items() if cty.is_unknown(v)] == ["id", "arn", "endpoints"]
     assert cty.is_unknown(planned["rule"][0]["rule_id"]) and planned["enabled"] is None
     applied = cty.fill(planned, block, computed_nulls=False)
-    assert applied["arn"] == "mock-arn" and applied["endpoints"] == [] and applied["rule"][0]["rule_id"] == "mock-rule_id"
+    assert (
+        applied["arn"] == "mock-arn" and applied["endpoints"] == [] and applied["rule"][0]["rule_id"] == "mock-rule_id"
+    )
     config = dict(proposed(), arn="x", rule=[{"days": 1, "rule_id": "y"}])
-    assert cty.unconfigurable(config, block) == [(("attr", "arn"),), (("attr", "rule"), ("index", 0), ("attr", "rule_id"))]
+    assert cty.unconfigurable(config, block) == [
+        (("attr", "arn"),),
+        (("attr", "rule"), ("index", 0), ("attr", "rule_id")),
+    ]
 
 
 @pytest.fixture
@@ -153,8 +203,12 @@ def test_handshake_tls_and_schema_over_grpc(schema_file: Path) -> None:
 
     pb = messages()
     _, client_cert, _ = _server_certificate()  # any certificate stands in for terraform's
-    env = dict(os.environ, TF_PLUGIN_MAGIC_COOKIE=MAGIC_COOKIE_VALUE, PLUGIN_CLIENT_CERT=client_cert.decode(),
-               PLUGIN_PROTOCOL_VERSIONS="5,6")
+    env = dict(
+        os.environ,
+        TF_PLUGIN_MAGIC_COOKIE=MAGIC_COOKIE_VALUE,
+        PLUGIN_CLIENT_CERT=client_cert.decode(),
+        PLUGIN_PROTOCOL_VERSIONS="5,6",
+    )
     proc = _serve(schema_file, env)
     try:
         assert proc.stdout is not None

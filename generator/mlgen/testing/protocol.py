@@ -6,6 +6,7 @@ and the protobuf runtime version, so generated code always matches the installed
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -36,10 +37,8 @@ def messages() -> ModuleType:
         rc = protoc.main(["protoc", f"-I{PROTO.parent}", f"--python_out={tmp}", str(PROTO)])
         if rc != 0:
             raise RuntimeError(f"protoc failed ({rc}) compiling {PROTO}")
-        try:
+        with contextlib.suppress(OSError):  # another process won the race
             tmp.replace(out)
-        except OSError:  # another process won the race
-            pass
     spec = importlib.util.spec_from_file_location("tfplugin5_subset_pb2", module_file)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

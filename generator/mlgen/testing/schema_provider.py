@@ -58,6 +58,7 @@ def install(mirror: Path, providers: Iterable[str] = DEFAULT_PROVIDERS) -> dict[
         KeyError: an unknown provider name.
     """
     from mlgen.testing.server import SchemaProvider
+
     pythonpath = str(Path(mlgen.__file__).resolve().parent.parent)
     done: dict[str, Path] = {}
     for name in providers:
@@ -81,7 +82,9 @@ def install(mirror: Path, providers: Iterable[str] = DEFAULT_PROVIDERS) -> dict[
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m mlgen.testing.schema_provider DIR [--provider NAME ...]``."""
-    parser = argparse.ArgumentParser(prog="python -m mlgen.testing.schema_provider", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m mlgen.testing.schema_provider", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("mirror", type=Path, help="filesystem mirror root (gets registry.terraform.io/...)")
     parser.add_argument(
         "--provider",
@@ -99,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for name, path in done.items():
         source = SOURCES[name]
-        print(f"hashicorp/{name} {source.provider_version} (schema from {source.package}=={source.package_version}): {path}")
+        origin = f"{source.package}=={source.package_version}"
+        print(f"hashicorp/{name} {source.provider_version} (schema from {origin}): {path}")
     return 0
 
 

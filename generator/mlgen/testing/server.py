@@ -40,8 +40,12 @@ def _server_certificate() -> tuple[bytes, bytes, bytes]:
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "HashiCorp"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "HashiCorp"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "localhost"),
+        ]
+    )
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
@@ -53,18 +57,28 @@ def _server_certificate() -> tuple[bytes, bytes, bytes]:
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(digital_signature=True, key_encipherment=True, key_cert_sign=True,
-                          content_commitment=False, data_encipherment=False, key_agreement=False,
-                          crl_sign=False, encipher_only=False, decipher_only=False),
+            x509.KeyUsage(
+                digital_signature=True,
+                key_encipherment=True,
+                key_cert_sign=True,
+                content_commitment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
             critical=True,
         )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
-                       critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False
+        )
         .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
         .sign(key, hashes.SHA256())
     )
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return key_pem, cert.public_bytes(serialization.Encoding.PEM), cert.public_bytes(serialization.Encoding.DER)
 
 
@@ -279,20 +293,31 @@ def _handlers(provider: SchemaProvider, stopped: threading.Event) -> list[Any]:
 
     controller = grpc.method_handlers_generic_handler(
         "plugin.GRPCController",
-        {"Shutdown": grpc.unary_unary_rpc_method_handler(
-            shutdown, request_deserializer=pb.Empty.FromString, response_serializer=pb.Empty.SerializeToString)},
+        {
+            "Shutdown": grpc.unary_unary_rpc_method_handler(
+                shutdown, request_deserializer=pb.Empty.FromString, response_serializer=pb.Empty.SerializeToString
+            )
+        },
     )
     broker = grpc.method_handlers_generic_handler(
         "plugin.GRPCBroker",
-        {"StartStream": grpc.stream_stream_rpc_method_handler(
-            start_stream, request_deserializer=pb.ConnInfo.FromString,
-            response_serializer=pb.ConnInfo.SerializeToString)},
+        {
+            "StartStream": grpc.stream_stream_rpc_method_handler(
+                start_stream,
+                request_deserializer=pb.ConnInfo.FromString,
+                response_serializer=pb.ConnInfo.SerializeToString,
+            )
+        },
     )
     health_service = grpc.method_handlers_generic_handler(
         "grpc.health.v1.Health",
-        {"Check": grpc.unary_unary_rpc_method_handler(
-            health, request_deserializer=pb.HealthCheckRequest.FromString,
-            response_serializer=pb.HealthCheckResponse.SerializeToString)},
+        {
+            "Check": grpc.unary_unary_rpc_method_handler(
+                health,
+                request_deserializer=pb.HealthCheckRequest.FromString,
+                response_serializer=pb.HealthCheckResponse.SerializeToString,
+            )
+        },
     )
     return [provider_service, controller, broker, health_service]
 
