@@ -241,3 +241,12 @@ def test_handshake_tls_and_schema_over_grpc(schema_file: Path) -> None:
     finally:
         proc.kill()
         proc.communicate()
+
+
+def test_missing_schema_package_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlgen.testing import schemas
+
+    monkeypatch.setenv("MLGEN_SCHEMA_CACHE", str(tmp_path))
+    monkeypatch.setattr(schemas, "_installed_assembly", lambda source: None)
+    with pytest.raises(schemas.SchemaUnavailableError, match=r"cdktn-provider-azurerm==18\.9\.0 is not in"):
+        schemas.load_schema("azurerm", download=False)

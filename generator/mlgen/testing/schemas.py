@@ -15,6 +15,8 @@ as optional only, except ``id``). Single-item blocks are served as ``list`` nest
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gzip
 import importlib.metadata
 import json
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import tarfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -331,9 +334,26 @@ def load_schema(provider: str, download: bool = True) -> dict[str, Any]:
     """
     source = SOURCES[provider]
     path = schema_path(source)
-    if path.is_file():
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            return dict(json.load(fh))
+    if not path.is_file():
+        with _locked(cache_dir() / f".{source.package}.lock"):  # parallel test workers share the cache
+            if not path.is_file():
+                _extract_to(source, path, download)
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return dict(json.load(fh))
+
+
+@contextlib.contextmanager
+def _locked(lock: Path) -> Iterator[None]:
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _extract_to(source: SchemaSource, path: Path, download: bool) -> None:
     schema = extract_schema(_read_assembly(source, download))
     schema["format_version"] = "mlgen-schema-1"
     schema["source"] = {
@@ -346,4 +366,3 @@ def load_schema(provider: str, download: bool = True) -> dict[str, Any]:
     with gzip.open(tmp, "wt", encoding="utf-8") as fh:
         json.dump(schema, fh, separators=(",", ":"), sort_keys=True)
     tmp.replace(path)
-    return schema
