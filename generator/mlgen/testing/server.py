@@ -280,7 +280,9 @@ def _handlers(provider: SchemaProvider, stopped: threading.Event) -> list[Any]:
     )
 
     def shutdown(request: Any, context: Any) -> Any:
-        stopped.set()
+        # stop once this answer has reached terraform, not before
+        if not context.add_callback(stopped.set):
+            stopped.set()
         return pb.Empty()
 
     def start_stream(requests: Any, context: Any) -> Any:
