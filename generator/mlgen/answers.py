@@ -12,6 +12,7 @@ import difflib
 import json
 import math
 import re
+import typing
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -498,8 +499,40 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return model
 
 
+def _is_text_field(key: str) -> bool:
+    """Whether ``key`` names a free-form string field (not a list, number, flag or choice)."""
+    parts = key.split(".")
+    model = _model_at(tuple(parts[:-1]))
+    field = model.model_fields.get(parts[-1]) if model else None
+    if field is None:
+        return False
+    args = [a for a in typing.get_args(field.annotation) if a is not type(None)] or [field.annotation]
+    return all(a is str for a in args)
+
+
+def _set_text(raw: str) -> str | None:
+    """A ``--set`` value for a text field: the text as typed (``Acme #1``, ``[ML] Team``).
+
+    A quoted YAML scalar is unquoted, and ``null``/``~`` mean "not set", as in an answers file.
+    """
+    text = raw.strip()
+    if text in ("null", "~"):
+        return None
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        try:
+            value = safe_yaml(text)
+        except (yaml.YAMLError, _LoadLimit):
+            return raw
+        return value if isinstance(value, str) else raw
+    return raw
+
+
 def parse_set(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """Parse ``--set a.b.c=value`` overrides into a nested dict (values are YAML scalars or lists)."""
+    """Parse ``--set a.b.c=value`` overrides into a nested dict.
+
+    Text fields (``project.name``, ``project.owner``, …) take the value as typed; every other field
+    takes a YAML scalar or list (``budget.monthly_usd=2000``, ``compliance.frameworks=[gdpr]``).
+    """
     nested: dict[str, Any] = {}
     for item in items:
         key, sep, raw = item.partition("=")
@@ -509,10 +542,13 @@ def parse_set(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
             )
         if len(raw.encode("utf-8", "surrogatepass")) > MAX_ANSWERS_BYTES:
             raise AnswersError("bad --set value", details=[f"{key}: longer than {MAX_ANSWERS_BYTES} bytes"])
-        try:
-            value = safe_yaml(raw) if raw != "" else ""
-        except (yaml.YAMLError, _LoadLimit) as exc:
-            raise AnswersError("bad --set value", details=[f"{key}: cannot parse {_short(raw)}: {exc}"]) from exc
+        if _is_text_field(key):
+            value = _set_text(raw)
+        else:
+            try:
+                value = safe_yaml(raw) if raw != "" else ""
+            except (yaml.YAMLError, _LoadLimit) as exc:
+                raise AnswersError("bad --set value", details=[f"{key}: cannot parse {_short(raw)}: {exc}"]) from exc
         node = nested
         parts = key.split(".")
         for part in parts[:-1]:
