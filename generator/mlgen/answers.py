@@ -10,15 +10,28 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
+import typing
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from mlgen.errors import AnswersError
+from mlgen.escape import TEXT_RULE, bad_text_char
 from mlgen.resources import data_file
 
 Framework = Literal["hipaa", "soc2", "gdpr", "pci_dss", "iso27001"]
@@ -37,7 +50,52 @@ STRICT_FRAMEWORKS = ("hipaa", "pci_dss")
 
 _SLUG = r"^[a-z][a-z0-9-]{1,22}[a-z0-9]$"
 _ENV = r"^[a-z][a-z0-9]{1,9}$"
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+# Limits on what an answers file (or a --set value) may make mlgen parse.
+MAX_ANSWERS_BYTES = 1_048_576
+MAX_YAML_ALIASES = 50
+MAX_YAML_NODES = 5_000
+MAX_YAML_DEPTH = 32
+
+
+def _char_name(ch: str) -> str:
+    names = {"\n": "LINE FEED", "\r": "CARRIAGE RETURN", "\t": "TAB", "\0": "NUL", "\x7f": "DELETE"}
+    kinds = {"Cc": "a control character", "Cf": "a format character", "Cs": "a surrogate", "Co": "private use"}
+    name = names.get(ch) or unicodedata.name(ch, "") or kinds.get(unicodedata.category(ch), "unassigned")
+    return f"U+{ord(ch):04X} ({name})"
+
+
+def _text(value: str) -> str:
+    bad = bad_text_char(value)
+    if bad is not None:
+        pos, ch = bad
+        raise ValueError(f"character {_char_name(ch)} at position {pos + 1} is not allowed; allowed are {TEXT_RULE}")
+    return value
+
+
+def _email(value: str) -> str:
+    from email_validator import EmailNotValidError, validate_email  # ~80 ms: only when validating
+
+    try:
+        return validate_email(value, check_deliverability=False, allow_smtputf8=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"{_short(value)} is not a valid e-mail address: {exc}") from None
+
+
+_EMAIL_RULE = (
+    "An ASCII e-mail address (checked with email-validator: no display name, no quoted local part, "
+    "no IP-address domain), at most 254 characters."
+)
+# Printable text for people (names): see mlgen.escape.TEXT_RULE.
+FreeText = Annotated[str, AfterValidator(_text)]
+Email = Annotated[
+    str,
+    Field(min_length=3, max_length=254),
+    AfterValidator(_email),
+    WithJsonSchema({"type": "string", "format": "email", "minLength": 3, "maxLength": 254, "description": _EMAIL_RULE}),
+]
+# Names checked against a list (regions, jurisdictions): short ASCII words.
+_NameWord = Annotated[str, Field(min_length=2, max_length=32)]
 
 
 @cache
@@ -69,42 +127,46 @@ def residency_regions(residency: tuple[str, ...] | list[str]) -> set[str] | None
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=False)
+    # allow_inf_nan=False: `.inf`/`.nan` are refused with the field's path (budgets must be finite).
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=False, allow_inf_nan=False)
 
 
 class Project(_Section):
     """Who owns the project and how resources are named."""
 
-    name: str = Field(
+    name: FreeText = Field(
         "Demo ML",
         min_length=1,
         max_length=80,
-        description="Human-readable project name.",
+        description=f"Human-readable project name, 1-80 characters: {TEXT_RULE}.",
         examples=["Fraud Scoring"],
     )
     slug: str | None = Field(
         None,
         pattern=_SLUG,
-        description="Short lowercase name used in every resource name (derived from name when empty).",
+        description="Short lowercase name used in every resource name (derived from name when empty): "
+        "lowercase ASCII letters, digits and '-', 3-24 characters, starting with a letter.",
         examples=["fraud-scoring"],
     )
-    owner: str = Field(
+    owner: Email = Field(
         "ml-platform@example.com",
-        pattern=_EMAIL,
-        description="Owning team's e-mail; tagged on resources and default budget alert recipient.",
+        description=f"Owning team's e-mail; tagged on resources and default budget alert recipient. {_EMAIL_RULE}",
     )
     cost_center: str = Field(
         "CC-0000",
         min_length=1,
         max_length=40,
         pattern=r"^[A-Za-z0-9_.:/=+@-]+$",
-        description="Cost-allocation tag value for finance.",
+        description="Cost-allocation tag value for finance: ASCII letters, digits and _ . : / = + @ -, "
+        "1-40 characters.",
         examples=["CC-1234"],
     )
     github_repository: str | None = Field(
         None,
         pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
-        description="owner/repo on GitHub; when set, OIDC roles for CI plan/apply are created.",
+        description="owner/repo on GitHub; when set, OIDC roles for CI plan/apply are created. "
+        "ASCII letters, digits and _ . - on either side of one '/'.",
+        max_length=140,
         examples=["acme/fraud-scoring"],
     )
     needs_internet: bool = Field(
@@ -135,17 +197,20 @@ class Cloud(_Section):
     """Where the infrastructure runs."""
 
     provider: Literal["aws"] = Field("aws", description="Cloud provider (AWS today; GCP and Azure later).")
-    region: str = Field("us-east-1", description="Primary AWS region.", examples=["eu-west-1"])
-    dr_region: str | None = Field(
+    region: _NameWord = Field(
+        "us-east-1", description="Primary AWS region: one mlgen has prices for.", examples=["eu-west-1"]
+    )
+    dr_region: _NameWord | None = Field(
         None,
-        description="Disaster-recovery region: data is replicated there when set.",
+        description="Disaster-recovery region (one mlgen has prices for): data is replicated there when set.",
         examples=["eu-central-1"],
     )
     environments: list[Annotated[str, Field(pattern=_ENV)]] = Field(
         default_factory=lambda: ["dev"],
         min_length=1,
         max_length=5,
-        description="Environments, each its own Terraform root (and ideally its own AWS account).",
+        description="Environments, each its own Terraform root (and ideally its own AWS account): "
+        "lowercase ASCII letters and digits, 2-10 characters, starting with a letter.",
         examples=[["dev", "prod"]],
     )
 
@@ -180,7 +245,7 @@ class Compliance(_Section):
     data_classification: Classification = Field(
         "confidential", description="Sensitivity of the most sensitive data the project holds."
     )
-    data_residency: list[str] = Field(
+    data_residency: list[_NameWord] = Field(
         default_factory=list,
         description="Jurisdictions (eu, us, uk, ca, au, …) or explicit regions data must stay in; empty = anywhere.",
         examples=[["eu"]],
@@ -222,8 +287,10 @@ class Budget(_Section):
 
     monthly_usd: float = Field(1500, gt=0, description="Monthly budget for all environments, in USD.")
     allow_spot: bool = Field(True, description="Allow spot capacity for training (checkpointing is generated).")
-    alert_emails: list[Annotated[str, Field(pattern=_EMAIL)]] = Field(
-        default_factory=list, description="Who gets budget alerts (defaults to project.owner)."
+    alert_emails: list[Email] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Who gets budget alerts (defaults to project.owner); each an ASCII e-mail address.",
     )
     alert_thresholds_pct: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
         default_factory=lambda: [50, 80, 100],
@@ -371,7 +438,15 @@ class _CrossFieldErrors(ValueError):
         self.errors = errors
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters (hostile inputs can be megabytes long)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + "…" + text[-4:]
+
+
 def _did_you_mean(value: str, choices: list[str]) -> str:
+    if len(str(value)) > 64:
+        return ""
     close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -398,7 +473,7 @@ def format_validation_error(exc: ValidationError) -> list[str]:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "literal_error":
             expected = [c.strip().strip("'") for c in re.findall(r"'([^']*)'", err["msg"])]
-            msg = f"unknown value {err['input']!r}{_did_you_mean(str(err['input']), expected)}; " + (
+            msg = f"unknown value {_short(err['input'])}{_did_you_mean(str(err['input']), expected)}; " + (
                 f"choose one of {', '.join(expected)}"
             )
         elif err["type"] == "extra_forbidden":
@@ -408,7 +483,7 @@ def format_validation_error(exc: ValidationError) -> list[str]:
                 f"; known fields: {', '.join(known)}" if known else ""
             )
         elif err["type"] == "string_pattern_mismatch":
-            msg = f"{err['input']!r} does not match the expected format {err['ctx']['pattern']}"
+            msg = f"{_short(err['input'])} does not match the expected format {err['ctx']['pattern']}"
         lines.append(f"{_loc(loc)}: {msg}")
     return lines
 
@@ -424,8 +499,40 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return model
 
 
+def _is_text_field(key: str) -> bool:
+    """Whether ``key`` names a free-form string field (not a list, number, flag or choice)."""
+    parts = key.split(".")
+    model = _model_at(tuple(parts[:-1]))
+    field = model.model_fields.get(parts[-1]) if model else None
+    if field is None:
+        return False
+    args = [a for a in typing.get_args(field.annotation) if a is not type(None)] or [field.annotation]
+    return all(a is str for a in args)
+
+
+def _set_text(raw: str) -> str | None:
+    """A ``--set`` value for a text field: the text as typed (``Acme #1``, ``[ML] Team``).
+
+    A quoted YAML scalar is unquoted, and ``null``/``~`` mean "not set", as in an answers file.
+    """
+    text = raw.strip()
+    if text in ("null", "~"):
+        return None
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        try:
+            value = safe_yaml(text)
+        except (yaml.YAMLError, _LoadLimit):
+            return raw
+        return value if isinstance(value, str) else raw
+    return raw
+
+
 def parse_set(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """Parse ``--set a.b.c=value`` overrides into a nested dict (values are YAML scalars or lists)."""
+    """Parse ``--set a.b.c=value`` overrides into a nested dict.
+
+    Text fields (``project.name``, ``project.owner``, …) take the value as typed; every other field
+    takes a YAML scalar or list (``budget.monthly_usd=2000``, ``compliance.frameworks=[gdpr]``).
+    """
     nested: dict[str, Any] = {}
     for item in items:
         key, sep, raw = item.partition("=")
@@ -433,10 +540,15 @@ def parse_set(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
             raise AnswersError(
                 "bad --set value", details=[f"--set {item}: expected section.field=value, e.g. budget.monthly_usd=2000"]
             )
-        try:
-            value = yaml.safe_load(raw) if raw != "" else ""
-        except yaml.YAMLError as exc:
-            raise AnswersError("bad --set value", details=[f"{key}: cannot parse {raw!r}: {exc}"]) from exc
+        if len(raw.encode("utf-8", "surrogatepass")) > MAX_ANSWERS_BYTES:
+            raise AnswersError("bad --set value", details=[f"{key}: longer than {MAX_ANSWERS_BYTES} bytes"])
+        if _is_text_field(key):
+            value = _set_text(raw)
+        else:
+            try:
+                value = safe_yaml(raw) if raw != "" else ""
+            except (yaml.YAMLError, _LoadLimit) as exc:
+                raise AnswersError("bad --set value", details=[f"{key}: cannot parse {_short(raw)}: {exc}"]) from exc
         node = nested
         parts = key.split(".")
         for part in parts[:-1]:
@@ -458,18 +570,143 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def read_answers_file(path: Path) -> dict[str, Any]:
-    """Read a YAML or JSON answers file into a dict (raises :class:`AnswersError`)."""
+class _LoadLimit(ValueError):
+    """An answers document breaks one of the parsing limits (aliases, size, depth, duplicates)."""
+
+
+class _HardenedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with a cap on aliases and nesting depth."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                mark = self.peek_event().start_mark
+                raise _LoadLimit(f"more than {MAX_YAML_ALIASES} aliases (line {mark.line + 1}); write the values out")
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _LoadLimit(f"nested deeper than {MAX_YAML_DEPTH} levels (line {mark.line + 1})")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _check_nodes(node: yaml.Node, path: str, sizes: dict[int, int]) -> int:
+    """Refuse duplicate keys; return the node count with aliases expanded (memoised, bounded)."""
+    key = id(node)
+    if key in sizes:
+        if sizes[key] < 0:
+            raise _LoadLimit(f"{path or 'answers'}: an alias refers to itself")
+        return sizes[key]
+    sizes[key] = -1
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for k, v in node.value:
+            name = k.value if isinstance(k, yaml.ScalarNode) else "?"
+            child = f"{path}.{name}" if path else name
+            if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                if name in seen:
+                    raise _LoadLimit(
+                        f"{child}: duplicate key on line {k.start_mark.line + 1} (first on line {seen[name]}); keep one"
+                    )
+                seen[name] = k.start_mark.line + 1
+            size += _check_nodes(k, child, sizes) + _check_nodes(v, child, sizes)
+    elif isinstance(node, yaml.SequenceNode):
+        size += sum(_check_nodes(x, f"{path}[{i}]", sizes) for i, x in enumerate(node.value))
+    if size > MAX_YAML_NODES:
+        raise _LoadLimit(f"{path or 'answers'}: expands to more than {MAX_YAML_NODES} values (alias bomb?)")
+    sizes[key] = size
+    return size
+
+
+def safe_yaml(text: str) -> Any:
+    """Parse YAML like ``yaml.safe_load``, refusing duplicate keys, alias bombs and deep nesting.
+
+    Raises ``yaml.YAMLError`` for syntax errors and a ``ValueError`` subclass for broken limits.
+    """
+    loader = _HardenedLoader(text)
     try:
-        text = path.read_text(encoding="utf-8")
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_nodes(node, "", {})
+        return loader.construct_document(node)
+    except RecursionError:
+        raise _LoadLimit(f"nested deeper than {MAX_YAML_DEPTH} levels") from None
+    finally:
+        loader.dispose()
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _LoadLimit(f"{k}: duplicate key; keep one")
+        out[k] = v
+    return out
+
+
+def _json_constant(name: str) -> Any:
+    raise _LoadLimit(f"{name} is not a number mlgen accepts (numbers must be finite)")
+
+
+def _find_non_finite(data: Any, path: str = "") -> str | None:
+    if isinstance(data, float) and not math.isfinite(data):
+        return path or "answers"
+    if isinstance(data, dict):
+        for k, v in data.items():
+            found = _find_non_finite(v, f"{path}.{k}" if path else str(k))
+            if found:
+                return found
+    if isinstance(data, list):
+        for i, v in enumerate(data):
+            found = _find_non_finite(v, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+def read_answers_file(path: Path) -> dict[str, Any]:
+    """Read a YAML or JSON answers file into a dict (raises :class:`AnswersError`).
+
+    The file must be UTF-8, at most :data:`MAX_ANSWERS_BYTES`, without duplicate keys, with at most
+    :data:`MAX_YAML_ALIASES` aliases expanding to at most :data:`MAX_YAML_NODES` values, and with
+    finite numbers only.
+    """
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_ANSWERS_BYTES + 1)
     except OSError as exc:
         raise AnswersError(
             f"cannot read answers file {path}: {exc.strerror}", details=[f"--answers: {path} is not readable"]
         ) from exc
+    if len(raw) > MAX_ANSWERS_BYTES:
+        raise AnswersError(
+            f"answers file {path} is too large",
+            details=[f"--answers: {path} is over {MAX_ANSWERS_BYTES} bytes; an answers file is a few hundred"],
+        )
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise AnswersError(f"answers file {path} is not valid YAML/JSON", details=[f"--answers: {exc}"]) from exc
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AnswersError(
+            f"answers file {path} is not UTF-8 text",
+            details=[f"--answers: {path}: invalid UTF-8 byte {raw[exc.start]:#04x} at offset {exc.start}"],
+        ) from None
+    try:
+        if path.suffix == ".json":
+            data = json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_json_constant)
+        else:
+            data = safe_yaml(text)
+    except (yaml.YAMLError, json.JSONDecodeError, _LoadLimit) as exc:
+        raise AnswersError(f"answers file {path} is not valid YAML/JSON", details=[f"{path}: {exc}"]) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -477,6 +714,9 @@ def read_answers_file(path: Path) -> dict[str, Any]:
             f"answers file {path} must hold a mapping",
             details=["answers: expected sections project, cloud, compliance, budget, scale, stage"],
         )
+    bad = _find_non_finite(data)
+    if bad is not None:
+        raise AnswersError("the answers are not valid", details=[f"{bad}: must be a finite number, not inf or nan"])
     return data
 
 

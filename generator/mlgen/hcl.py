@@ -6,7 +6,6 @@ template stays free of decisions while the output is fmt-clean without running t
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -29,7 +28,7 @@ def value(v: Any) -> str:
     if isinstance(v, float):
         return str(int(v)) if v.is_integer() else repr(v)
     if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False).replace("${", "$${").replace("%{", "%%{")
+        return string(v)
     if isinstance(v, list | tuple):
         return "[" + ", ".join(value(x) for x in v) + "]"
     if isinstance(v, dict):
@@ -39,8 +38,29 @@ def value(v: Any) -> str:
     raise TypeError(f"cannot write {type(v).__name__} as HCL")
 
 
+_NAMED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def string(s: str) -> str:
+    """A quoted HCL string literal whose value is exactly ``s``.
+
+    HCL knows only the escapes ``\\n \\r \\t \\" \\\\ \\uNNNN \\UNNNNNNNN`` (not JSON's ``\\b``/``\\f``);
+    every other non-printable character is written as a ``\\u`` escape, and ``${``/``%{`` are
+    doubled so Terraform reads them as text, never as an interpolation or a template directive.
+    """
+    out: list[str] = []
+    for ch in s:
+        if ch in _NAMED:
+            out.append(_NAMED[ch])
+        elif not ch.isprintable():
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out).replace("${", "$${").replace("%{", "%%{") + '"'
+
+
 def _key(k: str) -> str:
-    return k if _IDENT.match(k) else json.dumps(k)
+    return k if _IDENT.match(k) else string(k)
 
 
 def attributes(items: dict[str, Any], indent: int = 2) -> str:

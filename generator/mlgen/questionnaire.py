@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import click
-import yaml
-from pydantic import BaseModel, TypeAdapter, ValidationError
+import yaml  # only to echo the answers back
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
 from mlgen.answers import Answers, build_answers, format_validation_error
 
 Prompt = Callable[..., Any]
+_STRICT = ConfigDict(allow_inf_nan=False)
 
 # path -> predicate over the answers gathered so far: ask only when it returns True.
 SKIP_UNLESS: dict[str, Callable[[dict[str, Any]], bool]] = {
@@ -77,22 +78,38 @@ def _leaves(model: type[BaseModel], prefix: str = "") -> list[tuple[str, FieldIn
     return out
 
 
+def _is_text(annotation: Any) -> bool:
+    """Whether a field holds text (str, optional str, a Literal of strings): typed text stays text."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
+    return all(a is str or (typing.get_origin(a) is typing.Annotated and typing.get_args(a)[0] is str) for a in args)
+
+
 def _parse(raw: str, info: FieldInfo) -> Any:
-    """Turn typed text into a value of the field's type (raises ValueError with a reason)."""
+    """Turn typed text into a value of the field's type (raises ValueError with a reason).
+
+    The text is never parsed as YAML: a text field keeps exactly what was typed (``Acme #1``,
+    ``[ML] Team``); numbers, booleans and choices are converted by the field's own type, and a
+    list is split at commas with each item converted by the item type.
+    """
     ann = info.annotation
+    text = raw.strip()
+    value: Any
     if _is_list(ann):
-        items = [x.strip() for x in raw.split(",") if x.strip()]
-        value: Any = [yaml.safe_load(x) if x.replace(".", "", 1).isdigit() else x for x in items]
-    elif raw.strip().lower() in ("", "none", "null") and _default(info) is None:
+        value = [x.strip() for x in raw.split(",") if x.strip()]
+    elif text.lower() in ("", "none", "null") and _default(info) is None:
         value = None
+    elif _is_text(ann) and not _choices(ann):
+        value = raw
     else:
-        value = yaml.safe_load(raw) if raw.strip() else raw
-        if isinstance(value, bool | int | float) and _choices(ann):
-            value = raw.strip()
+        value = text
     try:
-        return TypeAdapter(ann).validate_python(value)
+        # The field's own constraints (metadata: lengths, patterns, validators) apply too.
+        typ = Annotated[ann, *info.metadata] if info.metadata else ann
+        return TypeAdapter(typ, config=_STRICT).validate_python(value)
     except ValidationError as exc:
-        raise ValueError("; ".join(e["msg"] for e in exc.errors(include_url=False))) from exc
+        raise ValueError(
+            "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors(include_url=False))
+        ) from exc
 
 
 def _show(value: Any) -> str:

@@ -189,6 +189,7 @@ def _copy_scaffold(destination: Path) -> None:
     (destination / "copier.yml").write_text(
         "_subdirectory: project\n"
         "_templates_suffix: .jinja\n"
+        "_jinja_extensions:\n  - mlgen.escape.EscapeExtension\n"
         "_envops:\n  keep_trailing_newline: true\n",
         encoding="utf-8",
     )
@@ -207,7 +208,7 @@ def render(context: dict[str, Any], workdir: Path, name: str) -> Path:
         defaults=True,
         overwrite=True,
         quiet=True,
-        unsafe=False,
+        unsafe=True,  # loads mlgen's own filters (mlgen.escape)
     )
     return destination
 
