@@ -256,12 +256,10 @@ def choose_scaffold(answers: Answers, mode: str) -> tuple[dict[str, Any], Decisi
         why = "the package's server speaks the SageMaker inference contract itself"
     elif lmi:
         why = "text generation on a GPU endpoint: the SageMaker LMI container (vLLM) serves the trained model"
+    elif mode in ("none", "batch", "serverless"):
+        why = f"inference mode {mode}: the package's own text generation (LMI serves online or async endpoints)"
     else:
-        why = (
-            f"inference mode {mode}"
-            + ("" if answers.scale.inference.gpu else " without a GPU")
-            + ": the package's own text-generation server (the LMI container needs a GPU endpoint)"
-        )
+        why = "no GPU to serve with: the package's own text-generation server (the LMI container needs a GPU)"
     spec = {
         "domain": domain,
         "framework": scaffold["framework"],
