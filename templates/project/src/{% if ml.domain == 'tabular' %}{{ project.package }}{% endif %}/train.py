@@ -402,9 +402,8 @@ def train(
                     loss,
                     accuracy,
                 )
-        if (
-            run_dir is not None
-            and (step % config.checkpoint_every == 0 or interrupted or step == total)
+        if run_dir is not None and (
+            step % config.checkpoint_every == 0 or interrupted or step == total
         ):
             save_checkpoint(run_dir, step, model, keep=config.keep_checkpoints)
         if interrupted:

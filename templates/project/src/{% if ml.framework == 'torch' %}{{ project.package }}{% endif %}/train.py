@@ -136,15 +136,20 @@ class Ranks:
         self._dist.all_reduce(tensor, op=self._dist.ReduceOp.MAX)
         return bool(tensor.item() > 0)
 
-    def broadcast_state(self, step: int, model: torch.nn.Module) -> int:
-        """Rank 0's step and parameters, on every rank."""
+    def broadcast_state(
+        self, step: int, model: torch.nn.Module, optimizer: torch.optim.Optimizer
+    ) -> int:
+        """Rank 0's step, parameters and optimizer state, on every rank."""
         if self._dist is None:
             return step
-        tensor = torch.tensor([step], dtype=torch.int64)
-        self._dist.broadcast(tensor, src=0)
-        for parameter in model.state_dict().values():
-            self._dist.broadcast(parameter, src=0)
-        return int(tensor.item())
+        state: list[Any] = [step, model.state_dict(), optimizer.state_dict()]
+        if self.rank != 0:
+            state = [None, None, None]
+        self._dist.broadcast_object_list(state, src=0)
+        if self.rank != 0:
+            model.load_state_dict(state[1])
+            optimizer.load_state_dict(state[2])
+        return int(state[0])
 
     def close(self) -> None:
         if self._dist is not None and self._dist.is_initialized():
@@ -309,7 +314,7 @@ def train(
                 ", ".join(stale),
                 key,
             )
-    start = group.broadcast_state(start, model)
+    start = group.broadcast_state(start, model, optimizer)
     if start:
         resumed_from = start
         if rank == 0:
