@@ -15,6 +15,9 @@ Where things come from (first match wins):
 - hyperparameters: command-line flags; SageMaker's hyperparameters (``SM_HPS``, or
   ``/opt/ml/input/config/hyperparameters.json``) fill in any flag not given.
 
+A ``validation`` channel is not read by this example: build a second ``Task`` on it (with the
+training run's classes or tokenizer) and report ``Task.evaluate`` on it when you add one.
+
 Checkpoints (model and optimizer state) are written every ``--checkpoint-every`` steps and
 when SIGTERM arrives (spot interruption, pod eviction); a new run resumes from the newest
 readable one. They are keyed by a digest of the training data files and of the settings that
