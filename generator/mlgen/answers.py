@@ -173,6 +173,16 @@ class Project(_Section):
         False,
         description="Jobs or notebooks download from the public internet (pip, Hugging Face Hub).",
     )
+    domain: Literal["tabular", "vision", "text"] = Field(
+        "tabular",
+        description=(
+            "What the model learns from; picks the example model, data loader, serving container and "
+            "tests: tabular (CSV, logistic regression, standard library only) | vision (images, a small "
+            "PyTorch CNN) | text (a Hugging Face transformers causal language model fine-tune, served "
+            "as text generation)."
+        ),
+        examples=["vision"],
+    )
 
     @model_validator(mode="after")
     def _derive_slug(self) -> Project:

@@ -224,6 +224,58 @@ def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
     )
 
 
+# Example model per project.domain: its framework, the serving container and the extra runtime
+# dependencies of the generated package (tabular needs none: it is standard library only).
+SCAFFOLDS: dict[str, dict[str, Any]] = {
+    "tabular": {"framework": "stdlib", "dependencies": []},
+    "vision": {"framework": "torch", "dependencies": ["torch>=2.5,<3"]},
+    "text": {
+        "framework": "torch",
+        "dependencies": ["torch>=2.5,<3", "transformers>=4.46,<6", "tokenizers>=0.20,<1"],
+    },
+}
+
+
+def choose_scaffold(answers: Answers, mode: str) -> tuple[dict[str, Any], Decision]:
+    """The example model, data loader and serving container for ``project.domain``.
+
+    Text generation is served by the SageMaker Large Model Inference container (vLLM) when an
+    endpoint with a GPU stays up (online or async); it needs a GPU. Everything else, and text on a
+    CPU, serverless or in batch scoring, runs the package's own server or batch job.
+    """
+    domain = answers.project.domain
+    scaffold = SCAFFOLDS[domain]
+    lmi = domain == "text" and mode in ("online", "async") and answers.scale.inference.gpu
+    serving = "lmi" if lmi else "package"
+    model = {
+        "tabular": "logistic regression on CSV features (standard library)",
+        "vision": "small PyTorch CNN on images (PGM files listed in a CSV manifest)",
+        "text": "Hugging Face transformers causal language model fine-tune on a CSV text corpus",
+    }[domain]
+    if domain != "text":
+        why = "the package's server speaks the SageMaker inference contract itself"
+    elif lmi:
+        why = "text generation on a GPU endpoint: the SageMaker LMI container (vLLM) serves the trained model"
+    elif mode in ("none", "batch", "serverless"):
+        why = f"inference mode {mode}: the package's own text generation (LMI serves online or async endpoints)"
+    else:
+        why = "no GPU to serve with: the package's own text-generation server (the LMI container needs a GPU)"
+    spec = {
+        "domain": domain,
+        "framework": scaffold["framework"],
+        "serving": serving,
+        "dependencies": list(scaffold["dependencies"]),
+    }
+    return spec, Decision(
+        id="ml-scaffold",
+        title="Example model and serving container",
+        choice=f"{domain}: {model}; served by " + ("the LMI container" if lmi else "the package's server"),
+        alternatives=sorted({"tabular", "vision", "text"} - {domain}),
+        rationale=f"project.domain is {domain}; {why}. Synthetic data makes every step run locally on a CPU.",
+        driven_by=["project.domain", "scale.inference.mode", "scale.inference.gpu"],
+    )
+
+
 def _nat_mode(answers: Answers) -> tuple[str, str]:
     iso = answers.compliance.network_isolation
     if iso == "isolated":
@@ -489,6 +541,8 @@ def decide(answers: Answers) -> Blueprint:
         if platform == "sagemaker"
         else (inst.ec2_type if inst and inst.ec2_type else "m6i.xlarge")
     )
+    scaffold, scaffold_decision = choose_scaffold(a, mode)
+    decisions.append(scaffold_decision)
     ml = {
         "training_platform": platform,
         "instance_type": training_type,
@@ -502,6 +556,7 @@ def decide(answers: Answers) -> Blueprint:
         "inference_gpu": a.scale.inference.gpu,
         "inference": inference_spec,
         "python_version": "3.11",
+        **scaffold,
     }
     allowed_instances = sorted(
         {

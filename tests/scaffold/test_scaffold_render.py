@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import json
 import os
 import re
 import shutil
@@ -71,6 +72,10 @@ SAGEMAKER_ONLINE: dict[str, Any] = {
         "inference_mode": "online",
         "inference_gpu": False,
         "python_version": "3.11",
+        "domain": "tabular",
+        "framework": "stdlib",
+        "serving": "package",
+        "dependencies": [],
     },
 }
 EKS_BATCH = copy.deepcopy(SAGEMAKER_ONLINE)
@@ -392,6 +397,22 @@ def test_train_local_runs_end_to_end(rendered: tuple[str, Path], tmp_path: Path)
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert (work / "build/local/model/model.json").is_file()
     assert '"train_accuracy"' in completed.stdout
+    full = json.loads((work / "build/local/output/metrics.json").read_text("utf-8"))["steps"]
+
+    # The same data again: the finished checkpoint is reused (nothing left to train).
+    again = _make(work, "train-local", f"PYTHON={sys.executable}")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "already finished this run" in again.stderr
+    # Changed data: the finished checkpoint is not reused; training restarts and says why.
+    data = work / "data/train/train.csv"
+    lines = data.read_text("utf-8").splitlines()
+    data.write_text("\n".join(lines[: len(lines) // 2]) + "\n", "utf-8")
+    changed = _make(work, "train-local", f"PYTHON={sys.executable}")
+    assert changed.returncode == 0, changed.stderr[-3000:]
+    assert "other training data or settings" in changed.stderr
+    assert "resuming" not in changed.stderr
+    steps = json.loads((work / "build/local/output/metrics.json").read_text("utf-8"))["steps"]
+    assert 0 < steps < full  # trained again, on half the rows
 
 
 def test_generated_code_is_ruff_clean(rendered: tuple[str, Path]) -> None:
