@@ -210,14 +210,21 @@ def scan_project(
         "project": bp_data["project"]["name"],
         "frameworks": list(settings.frameworks),
     }
-    out = project / "docs" / "compliance"
-    if not out.is_dir() and (out.exists() or out.is_symlink() or out.parent.is_file()):
-        raise EnvironmentProblem(
-            f"{out.relative_to(project)} is not a folder; cannot write the compliance reports",
-            details=["move it aside, then run mlgen check again"],
-        )
+    out = _reports_dir(project)
     reports = write_reports(result, gate, out, formats=set(formats), metadata=metadata)
     return result, gate, reports
+
+
+def _reports_dir(project: Path) -> Path:
+    """``docs/compliance`` of ``project``, or an :class:`EnvironmentProblem` when it cannot be a folder."""
+    out = project / "docs" / "compliance"
+    for path in (out.parent, out):
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            raise EnvironmentProblem(
+                f"{path.relative_to(project).as_posix()} is not a folder; cannot write the compliance reports",
+                details=["move it aside, then run mlgen check again"],
+            )
+    return out
 
 
 def _summarise(echo: Echo, result: Any, gate: Any) -> None:
@@ -452,6 +459,7 @@ def check(
         raise InputError(
             f"unknown report format(s): {', '.join(unknown)}", details=[f"--format: choose from {', '.join(FORMATS)}"]
         )
+    _reports_dir(project)
     with scratch(project, "check", echo):
         outcome = run_checks(
             project, bp_data, answers_data, echo=echo, frameworks=frameworks, formats=formats, fail_on=fail_on

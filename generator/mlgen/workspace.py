@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from mlgen.errors import DestinationError, InputError
+from mlgen.errors import DestinationError, EnvironmentProblem, InputError
 
 MARKER = ".mlgen-scratch.json"
 SCRATCH_PREFIX = ".mlgen-"
@@ -130,7 +130,14 @@ def scratch(dest: Path, kind: str, echo: Echo) -> Iterator[Path]:
 
     Everything (including other libraries' temporary files) lives in it and is removed at the end.
     """
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(lock_path(dest), os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"cannot write beside {dest} (in {dest.parent}): {exc.strerror or exc}",
+            details=["mlgen keeps its lock and scratch folder beside DEST; choose a folder you can write"],
+        ) from exc
     with dest_lock(dest):
         clean_stale(dest, echo)
         work = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{kind}-", dir=dest.parent))
