@@ -30,7 +30,10 @@ def snapshot(project: Path) -> dict[str, str]:
         rel = path.relative_to(project).as_posix()
         if rel.startswith(".git/") or rel == ".git" or path.is_dir():
             continue
-        state[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+        if path.is_symlink():
+            state[rel] = f"-> {os.readlink(path)}"
+        else:
+            state[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     if (project / ".git").is_dir():
         # what the index holds (mode, blob, stage, path); its stat cache is refreshed by any `git status`
         state["index"] = git(project, "ls-files", "--stage")
