@@ -38,6 +38,7 @@ from mlgen.errors import DestinationError, EnvironmentProblem, InputError
 MARKER = ".mlgen-scratch.json"
 SCRATCH_PREFIX = ".mlgen-"
 MANIFEST = ".mlgen/generated.json"
+ANSWERS = ".copier-answers.yml"
 PHASES_ENV = "MLGEN_TEST_PHASES"
 PAUSE_ENV = "MLGEN_TEST_PAUSE"
 
@@ -170,11 +171,15 @@ def sha256(path: Path) -> str:
 
 
 def tree_files(root: Path) -> dict[str, str]:
-    """``relative path → sha256`` of every file below ``root`` except ``.git`` and the manifest."""
+    """``relative path → sha256`` of every file below ``root`` but ``.git``, the manifest and the answers.
+
+    ``.copier-answers.yml`` is left out: it is always rewritten, and it names the per-user template
+    location, so its digest would differ from machine to machine.
+    """
     found = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
-        if rel.parts[0] == ".git" or rel.as_posix() == MANIFEST:
+        if rel.parts[0] == ".git" or rel.as_posix() in (MANIFEST, ANSWERS):
             continue
         if path.is_file() or path.is_symlink():
             found[rel.as_posix()] = sha256(path) if path.is_file() else ""
