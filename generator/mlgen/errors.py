@@ -74,7 +74,6 @@ EXIT_CODES: dict[int, str] = {
     "written, another mlgen running on it, an unusable MLGEN_HOME (nothing written)",
     3: "compliance gate failed: a failed check maps to a selected framework, or a waiver has no reason",
     4: "estimated monthly cost is over budget (pass --allow-over-budget to write it anyway)",
-    5: "mlgen update merged with conflicts: both sides kept between <<<<<<< and >>>>>>> markers in the "
-    "listed files",
+    5: "mlgen update merged with conflicts: both sides kept between <<<<<<< and >>>>>>> markers in the listed files",
     130: "interrupted (Ctrl-C; 143 for SIGTERM): the project is as it was before",
 }

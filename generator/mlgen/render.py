@@ -100,9 +100,7 @@ def _claim_home(home: Path, what: str) -> None:
     except OSError as exc:
         if isinstance(exc, EnvironmentProblem):
             raise
-        raise EnvironmentProblem(
-            f"cannot use {what} {home}: {exc.strerror or exc}", details=[fix]
-        ) from exc
+        raise EnvironmentProblem(f"cannot use {what} {home}: {exc.strerror or exc}", details=[fix]) from exc
 
 
 def git(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
