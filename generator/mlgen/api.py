@@ -317,11 +317,11 @@ def _move_into_place(
     the user's other files are kept.
     """
     if not dest.exists():
-        os.replace(staged, dest)
+        shutil.move(staged, dest)  # a rename: the scratch folder is beside dest
         return []
     if not any(dest.iterdir()):
         for child in sorted(staged.iterdir()):
-            os.replace(child, dest / child.name)
+            shutil.move(child, dest / child.name)  # renames, or copies from mlgen's data folder
         return []
     stale = sorted(set(previous or {}) - set(generated))
     kept = edited(dest, stale, previous)
@@ -341,7 +341,7 @@ def _move_into_place(
         shutil.copy2(src, tmp, follow_symlinks=False)
         os.replace(tmp, target)
     if (staged / ".git").exists() and not (dest / ".git").exists():
-        os.replace(staged / ".git", dest / ".git")
+        shutil.move(staged / ".git", dest / ".git")
     return kept
 
 
@@ -380,7 +380,7 @@ def new(
     bp_data = bp.model_dump(mode="json")
     outcome = None
     failure: GateFailed | ToolError | None = None
-    _ensure_writable(dest.parent)
+    _ensure_writable(dest if dest.is_dir() else dest.parent)
     with scratch(dest, "new", echo) as work:
         _check_destination(dest, force)  # again, now that no other mlgen can change it
         previous = read_manifest(dest) if dest.is_dir() else None

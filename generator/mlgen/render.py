@@ -24,6 +24,7 @@ from typing import Any
 from mlgen import __version__
 from mlgen.errors import ToolError
 from mlgen.resources import modules_dir, templates_dir
+from mlgen.workspace import phase
 
 MAX_ENVIRONMENTS = 5
 MAX_DECISIONS = 20
@@ -193,6 +194,7 @@ def template_source(version: str | None = None) -> tuple[Path, str]:
     with tempfile.TemporaryDirectory(prefix="mlgen-stage-") as tmp:
         staged = Path(tmp) / "t"
         stage_template(staged)
+        phase("template-staged")
         digest = _digest(staged)
         with _locked(home / "template.lock"):
             if not (repo / ".git").is_dir():

@@ -54,9 +54,22 @@ def phase(name: str) -> None:
         time.sleep(float(os.environ.get("MLGEN_TEST_PAUSE_SECONDS", "60")))
 
 
+def scratch_base(dest: Path) -> Path:
+    """Where ``dest``'s lock and scratch folders live: beside it, or, when its parent is read-only
+    (a project in a folder the user cannot write), in mlgen's own data folder."""
+    if not dest.parent.exists() or os.access(dest.parent, os.W_OK | os.X_OK):
+        return dest.parent
+    from mlgen.render import mlgen_home
+
+    return mlgen_home() / "scratch"
+
+
 def lock_path(dest: Path) -> Path:
     """The lock file guarding ``dest`` (beside it, so it works before ``dest`` exists)."""
-    return dest.parent / f".{dest.name}.mlgen-lock"
+    base = scratch_base(dest)
+    if base == dest.parent:
+        return base / f".{dest.name}.mlgen-lock"
+    return base / f".{hashlib.sha256(str(dest).encode()).hexdigest()[:16]}.mlgen-lock"
 
 
 @contextlib.contextmanager
@@ -96,7 +109,7 @@ class Busy(InputError):
 def clean_stale(dest: Path, echo: Echo) -> None:
     """Remove scratch folders a killed run left beside ``dest`` (call while holding its lock)."""
     with contextlib.suppress(OSError):
-        for child in dest.parent.iterdir():
+        for child in scratch_base(dest).iterdir():
             if not child.name.startswith(SCRATCH_PREFIX) or not child.is_dir() or child.is_symlink():
                 continue
             try:
@@ -133,7 +146,11 @@ def scratch(dest: Path, kind: str, echo: Echo) -> Iterator[Path]:
     """
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
+        base = scratch_base(dest)
+        base.mkdir(parents=True, exist_ok=True)
         os.close(os.open(lock_path(dest), os.O_RDWR | os.O_CREAT, 0o644))
+    except EnvironmentProblem:
+        raise
     except OSError as exc:
         raise EnvironmentProblem(
             f"cannot write beside {dest} (in {dest.parent}): {exc.strerror or exc}",
@@ -141,7 +158,7 @@ def scratch(dest: Path, kind: str, echo: Echo) -> Iterator[Path]:
         ) from exc
     with dest_lock(dest):
         clean_stale(dest, echo)
-        work = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{kind}-", dir=dest.parent))
+        work = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{kind}-", dir=base))
         try:
             (work / MARKER).write_text(json.dumps({"dest": str(dest), "pid": os.getpid()}), encoding="utf-8")
             with private_tmp(work / "tmp"):

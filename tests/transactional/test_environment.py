@@ -105,10 +105,38 @@ def test_read_only_parent(tmp_path: Path) -> None:
             if setpriv is None:
                 pytest.skip("running as root without setpriv: cannot make a folder read-only")
             cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
-        env = {**os.environ, "PYTHONPATH": str(REPO / "generator"), "MLGEN_HOME": str(top / "home")}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(REPO / "generator"),
+            "HOME": str(top / "home"),
+            "MLGEN_HOME": str(top / "home" / "mlgen"),
+        }
+        env.pop("XDG_CONFIG_HOME", None)
+        env.pop("XDG_DATA_HOME", None)
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd="/")
         assert_one_line_error(proc.returncode, proc.stderr, f"error: cannot write in {parent}: permission denied")
         assert list(parent.iterdir()) == []
+        # An existing folder the user owns, in a folder they cannot write: new works in it, with its
+        # lock and scratch folder in mlgen's data folder instead of beside it.
+        parent.chmod(0o755)
+        (parent / "proj").mkdir()
+        (top / "home").mkdir()
+        if os.geteuid() == 0:
+            os.chown(parent / "proj", 65534, 65534)
+            os.chown(top / "home", 65534, 65534)
+        parent.chmod(0o555)
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, cwd="/")
+        assert proc.returncode == 0, proc.stderr
+        assert (parent / "proj" / "infra" / "envs" / "dev" / "main.tf").is_file()
+        assert [p.name for p in parent.iterdir()] == ["proj"]
+        assert list((top / "home" / "mlgen" / "scratch").iterdir()) == []
+        status = subprocess.run(
+            ["git", "-c", f"safe.directory={parent / 'proj'}", "-C", str(parent / "proj"), "status", "--porcelain"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert status.stdout == ""
     finally:
         (top / "ro").chmod(0o755)
         shutil.rmtree(top)

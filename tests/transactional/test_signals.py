@@ -15,7 +15,12 @@ EXPECTED_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -signa
 
 @pytest.mark.parametrize(
     ("pause", "sig"),
-    [("rendered", signal.SIGINT), ("checked", signal.SIGTERM), ("committed", signal.SIGKILL)],
+    [
+        ("template-staged", signal.SIGKILL),  # inside the render, while temporary copies exist
+        ("rendered", signal.SIGINT),
+        ("checked", signal.SIGTERM),
+        ("committed", signal.SIGKILL),
+    ],
 )
 def test_killed_new_leaves_an_empty_dest_empty(tmp_path: Path, pause: str, sig: signal.Signals) -> None:
     dest = tmp_path / "out" / "proj"
@@ -64,7 +69,12 @@ def test_a_second_run_on_the_same_dest_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("pause", "sig"),
-    [("cloned", signal.SIGINT), ("merged", signal.SIGTERM), ("checked", signal.SIGKILL)],
+    [
+        ("cloned", signal.SIGINT),
+        ("template-staged", signal.SIGKILL),  # inside copier's merge
+        ("merged", signal.SIGTERM),
+        ("checked", signal.SIGKILL),
+    ],
 )
 def test_killed_update_leaves_tree_index_and_answers_untouched(
     project: Path, tmp_path: Path, pause: str, sig: signal.Signals
