@@ -60,7 +60,7 @@ def mlgen_home() -> Path:
     """
     explicit = os.environ.get("MLGEN_HOME")
     if explicit:
-        home, what = Path(explicit).expanduser(), f"MLGEN_HOME ({explicit})"
+        home, what = Path(explicit).expanduser(), "MLGEN_HOME"
     else:
         base = os.environ.get("XDG_DATA_HOME") or "~/.local/share"
         home, what = Path(base).expanduser() / "mlgen", "mlgen's data folder"

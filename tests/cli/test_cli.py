@@ -177,7 +177,7 @@ def test_environment_problem_is_one_line_and_debug_shows_the_traceback(
     result = runner.invoke(main, args)
     assert result.exit_code == 2
     assert result.output.splitlines() == [
-        f"error: MLGEN_HOME ({home}) {home} is not a folder",
+        f"error: MLGEN_HOME {home} is not a folder",
         "  set MLGEN_HOME to a new or empty folder mlgen may use",
     ]
     result = runner.invoke(main, ["--debug", *args])

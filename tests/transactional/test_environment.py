@@ -43,7 +43,7 @@ def test_mlgen_home_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     home.write_text("not a folder")
     monkeypatch.setenv("MLGEN_HOME", str(home))
     code, out = mlgen("new", str(tmp_path / "proj"), "--defaults", "--no-check")
-    assert_one_line_error(code, out, f"error: MLGEN_HOME ({home}) {home} is not a folder")
+    assert_one_line_error(code, out, f"error: MLGEN_HOME {home} is not a folder")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home-file"]
 
 
@@ -60,7 +60,7 @@ def test_foreign_mlgen_home_is_never_emptied_or_committed_into(tmp_path: Path, m
     assert_one_line_error(
         code,
         out,
-        f"error: MLGEN_HOME ({home}) {home} is not empty and has no {HOME_MARKER} marker; mlgen will not write into it",
+        f"error: MLGEN_HOME {home} is not empty and has no {HOME_MARKER} marker; mlgen will not write into it",
     )
     assert (home / "template" / "thesis.tex").read_text() == "years of work\n"
     assert git(home / "template", "log", "--format=%H %s") == log_before
