@@ -401,6 +401,7 @@ def new(
             _git_commit_all(staged, f"Initial project from mlgen {__version__}")
         phase("committed")
         with critical():
+            phase("moving")
             kept = _move_into_place(staged, dest, previous=previous, generated=generated)
     phase("moved")
     echo(f"wrote {dest}")
@@ -590,6 +591,7 @@ def update(
         )
         if patch.stat().st_size:
             with critical():
+                phase("applying")
                 git("apply", "--whitespace=nowarn", str(patch), cwd=project)
     phase("applied")
     if conflicts:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from mlgen import __version__
-from mlgen.errors import EXIT_CODES, Interrupted, MlgenError
+from mlgen.errors import EXIT_CODES, Interrupted, MlgenError, Terminated
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,12 +30,8 @@ def _echo(line: str) -> None:
     click.echo(line, err=True)
 
 
-class _Terminated(BaseException):
-    """Raised in the main thread when SIGTERM arrives, so cleanup (``finally``) runs."""
-
-
 def _on_sigterm(signum: int, frame: object) -> None:
-    raise _Terminated
+    raise Terminated
 
 
 def _fail(exc: MlgenError, debug: bool) -> None:
@@ -69,7 +65,7 @@ def handle_errors(func: F) -> F:
             raise
         except KeyboardInterrupt:
             _fail(Interrupted("interrupted (Ctrl-C)"), debug)
-        except _Terminated:
+        except Terminated:
             err = Interrupted("terminated (SIGTERM)")
             err.exit_code = 143
             _fail(err, debug)
@@ -133,7 +129,12 @@ def _gather_answers(answers_file: Path | None, overrides: tuple[str, ...], defau
 @answers_option
 @set_option
 @click.option("--defaults", is_flag=True, help="Use the default answers (no questions).")
-@click.option("--force", is_flag=True, help="Write into a non-empty DEST (generated files replace same-named ones).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a non-empty DEST: generated files replace same-named ones, files mlgen generated before and "
+    "no longer generates are removed unless you edited them; a git DEST must have no uncommitted changes.",
+)
 @click.option("--no-check", is_flag=True, help="Skip terraform validation and the Checkov scan.")
 @click.option("--no-git", is_flag=True, help="Do not make DEST a git repository.")
 @budget_option
@@ -267,7 +268,9 @@ def check(dest: Path, frameworks: tuple[str, ...], formats: str, fail_on: str) -
 @click.option(
     "--yes", is_flag=True, help="Delete files you edited that the update no longer generates, without asking."
 )
-@click.option("--no-check", is_flag=True, help="Skip validation and the scan after updating.")
+@click.option(
+    "--no-check", is_flag=True, help="Skip validation and the scan (otherwise they must pass before your tree changes)."
+)
 @budget_option
 @handle_errors
 def update(

@@ -67,6 +67,11 @@ class Interrupted(MlgenError):
     exit_code = 130
 
 
+class Terminated(BaseException):
+    """Raised in the main thread when SIGTERM arrives (the CLI installs the handler), so that
+    ``finally`` blocks clean up as they do for Ctrl-C."""
+
+
 EXIT_CODES: dict[int, str] = {
     0: "success",
     1: "a required tool (terraform, checkov, git) is missing or failed",

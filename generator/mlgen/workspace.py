@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from mlgen.errors import DestinationError, EnvironmentProblem, InputError
+from mlgen.errors import DestinationError, EnvironmentProblem, InputError, Interrupted, Terminated
 
 MARKER = ".mlgen-scratch.json"
 SCRATCH_PREFIX = ".mlgen-"
@@ -179,7 +179,15 @@ def critical() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)  # a held signal is handled here
+        except (KeyboardInterrupt, Terminated) as exc:
+            stopped = Interrupted(
+                f"{'interrupted (Ctrl-C)' if isinstance(exc, KeyboardInterrupt) else 'terminated (SIGTERM)'} "
+                "while the project was being changed; that change was completed first"
+            )
+            stopped.exit_code = 130 if isinstance(exc, KeyboardInterrupt) else 143
+            raise stopped from None
 
 
 def sha256(path: Path) -> str:

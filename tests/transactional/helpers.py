@@ -55,7 +55,9 @@ def first_error(output: str) -> str:
 class PausedRun:
     """``mlgen ARGS`` in a subprocess that sleeps at a named phase, to be killed there."""
 
-    def __init__(self, args: list[str], tmp: Path, pause: str, cwd: Path | None = None) -> None:
+    def __init__(
+        self, args: list[str], tmp: Path, pause: str, cwd: Path | None = None, pause_seconds: float = 60
+    ) -> None:
         self.phases = tmp / "phases"
         self.phases.mkdir(parents=True, exist_ok=True)
         self.tmpdir = tmp / "system-tmp"
@@ -65,6 +67,7 @@ class PausedRun:
             "PYTHONPATH": str(REPO / "generator"),
             "MLGEN_TEST_PHASES": str(self.phases),
             "MLGEN_TEST_PAUSE": pause,
+            "MLGEN_TEST_PAUSE_SECONDS": str(pause_seconds),
             "TMPDIR": str(self.tmpdir),
         }
         self.pause = pause

@@ -99,3 +99,17 @@ def test_killed_update_leaves_tree_index_and_answers_untouched(
     assert list(run.tmpdir.iterdir()) == []
     if sig != signal.SIGKILL:
         assert sorted(p.name for p in project.parent.iterdir()) == ["proj"]
+
+
+def test_a_signal_while_the_tree_changes_waits_until_the_change_is_complete(tmp_path: Path) -> None:
+    dest = tmp_path / "out" / "proj"
+    run = PausedRun(["new", str(dest), "--defaults", "--no-check"], tmp_path, "moving", pause_seconds=3)
+    run.wait_for_pause()
+    code, output = run.kill(signal.SIGTERM)
+    assert code == 143, output
+    assert output.splitlines()[0] == (
+        "error: terminated (SIGTERM) while the project was being changed; that change was completed first"
+    )
+    assert git(dest, "status", "--porcelain") == ""
+    assert (dest / "infra" / "envs" / "dev" / "main.tf").is_file()
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["proj"]
