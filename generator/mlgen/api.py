@@ -18,7 +18,25 @@ import yaml
 from mlgen import __version__
 from mlgen.answers import Answers, answers_to_data, build_answers, deep_merge, parse_set, read_answers_file
 from mlgen.blueprint import Blueprint
-from mlgen.errors import DestinationError, GateFailed, InputError, OverBudget, ToolError
+from mlgen.errors import (
+    DestinationError,
+    EnvironmentProblem,
+    GateFailed,
+    InputError,
+    OverBudget,
+    ToolError,
+    UpdateConflict,
+)
+from mlgen.workspace import (
+    critical,
+    edited,
+    phase,
+    read_manifest,
+    resolve_dest,
+    scratch,
+    tree_files,
+    write_manifest,
+)
 
 Echo = Callable[[str], None]
 FORMATS = ("md", "html", "json", "sarif", "junit")
@@ -69,13 +87,34 @@ def ensure_budget(bp: Blueprint, *, allow_over_budget: bool) -> None:
 def _check_destination(dest: Path, force: bool) -> None:
     if dest.exists() and not dest.is_dir():
         raise DestinationError(f"{dest} exists and is not a folder", details=["choose another DEST"])
-    if dest.is_dir() and any(dest.iterdir()) and not force:
+    if not dest.is_dir() or not any(dest.iterdir()):
+        return
+    if not force:
         raise DestinationError(
             f"{dest} is not empty; refusing to overwrite it",
             details=[
                 "choose an empty or new DEST, or pass --force to write generated files over it "
                 "(files mlgen does not generate are kept)"
             ],
+        )
+    if (dest / ".git").exists():
+        from mlgen.render import git
+
+        if git("status", "--porcelain", cwd=dest).strip():
+            raise DestinationError(
+                f"{dest} has uncommitted changes; --force will not write over them",
+                details=["commit or stash them first (git stash), then run mlgen new --force again"],
+            )
+
+
+def _ensure_writable(path: Path) -> None:
+    """Fail in one line when the nearest existing folder of ``path`` cannot be written."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise EnvironmentProblem(
+            f"cannot write in {existing}: permission denied", details=["choose a DEST in a folder you can write"]
         )
 
 
@@ -90,7 +129,11 @@ def _project_roots(project: Path) -> list[tuple[str, Path]]:
 
 
 def validate_project(project: Path, echo: Echo) -> tuple[list[Any], str]:
-    """terraform fmt/init/validate on every root; returns results and a note for the report."""
+    """terraform fmt/init/validate on every root; returns results and a note for the report.
+
+    terraform runs in a private copy of ``infra/`` (without any ``.terraform/``), so the project's
+    ``.terraform/`` folders, lock files and selected workspaces stay exactly as they were.
+    """
     from mlgen.terraform import Terraform, terraform_binary
 
     if terraform_binary() is None:
@@ -99,14 +142,17 @@ def validate_project(project: Path, echo: Echo) -> tuple[list[Any], str]:
         return [], note
     tf = Terraform()
     results = []
-    try:
-        for label, root in _project_roots(project):
-            result = tf.check_root(root, label=label)
-            results.append(result)
-            tf.cleanup(root)
-            (root / ".terraform.lock.hcl").unlink(missing_ok=True)
-    except subprocess.TimeoutExpired as exc:
-        raise ToolError(f"terraform timed out: {exc}") from exc
+    with tempfile.TemporaryDirectory(prefix="mlgen-validate-") as tmp:
+        copy = Path(tmp) / "project"
+        if (project / "infra").is_dir():
+            shutil.copytree(
+                project / "infra", copy / "infra", symlinks=True, ignore=shutil.ignore_patterns(".terraform")
+            )
+        try:
+            for label, root in _project_roots(copy):
+                results.append(tf.check_root(root, label=label))
+        except subprocess.TimeoutExpired as exc:
+            raise ToolError(f"terraform timed out: {exc}") from exc
     bad = [r for r in results if not r.ok]
     warn = sum(len(r.warnings) for r in results)
     note = (
@@ -164,8 +210,21 @@ def scan_project(
         "project": bp_data["project"]["name"],
         "frameworks": list(settings.frameworks),
     }
-    reports = write_reports(result, gate, project / "docs" / "compliance", formats=set(formats), metadata=metadata)
+    out = _reports_dir(project)
+    reports = write_reports(result, gate, out, formats=set(formats), metadata=metadata)
     return result, gate, reports
+
+
+def _reports_dir(project: Path) -> Path:
+    """``docs/compliance`` of ``project``, or an :class:`EnvironmentProblem` when it cannot be a folder."""
+    out = project / "docs" / "compliance"
+    for path in (out.parent, out):
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            raise EnvironmentProblem(
+                f"{path.relative_to(project).as_posix()} is not a folder; cannot write the compliance reports",
+                details=["move it aside, then run mlgen check again"],
+            )
+    return out
 
 
 def _summarise(echo: Echo, result: Any, gate: Any) -> None:
@@ -247,27 +306,50 @@ def _git_commit_all(project: Path, message: str) -> None:
     git("commit", "-q", "--allow-empty", "-m", message, cwd=project)
 
 
-def _move_into_place(staged: Path, dest: Path) -> None:
-    """Move a finished tree into ``dest``: a rename when dest is new, file by file with --force."""
+def _move_into_place(
+    staged: Path, dest: Path, *, previous: dict[str, str] | None, generated: dict[str, str]
+) -> list[str]:
+    """Move a finished tree into ``dest``; returns the no-longer-generated files kept for being edited.
+
+    A new DEST is one rename; an empty DEST (perhaps the current folder) gets its entries renamed in,
+    so the folder itself stays; with --force, generated files replace same-named ones one by one,
+    files mlgen generated before and no longer generates are removed unless they were edited, and
+    the user's other files are kept.
+    """
     if not dest.exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.replace(staged, dest)
-            return
-        except OSError:
-            shutil.copytree(staged, dest, symlinks=True)
-            return
+        shutil.move(staged, dest)  # a rename: the scratch folder is beside dest
+        return []
+    if not any(dest.iterdir()):
+        for child in sorted(staged.iterdir()):
+            shutil.move(child, dest / child.name)  # renames, or copies from mlgen's data folder
+        return []
+    stale = sorted(set(previous or {}) - set(generated))
+    kept = edited(dest, stale, previous)
+    for rel in stale:
+        if rel not in kept and (dest / rel).is_file():
+            (dest / rel).unlink()
+            _prune_empty_parents(dest / rel, dest)
     for src in sorted(staged.rglob("*")):
         rel = src.relative_to(staged)
+        if rel.parts[0] == ".git":
+            continue
         target = dest / rel
         if src.is_dir() and not src.is_symlink():
             target.mkdir(parents=True, exist_ok=True)
             continue
-        if rel.parts[0] == ".git" and (dest / ".git").exists():
-            continue
         tmp = target.with_name(f".{target.name}.mlgen-tmp")
         shutil.copy2(src, tmp, follow_symlinks=False)
         os.replace(tmp, target)
+    if (staged / ".git").exists() and not (dest / ".git").exists():
+        shutil.move(staged / ".git", dest / ".git")
+    return kept
+
+
+def _prune_empty_parents(path: Path, top: Path) -> None:
+    parent = path.parent
+    while parent != top and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
 
 
 def new(
@@ -280,21 +362,33 @@ def new(
     allow_over_budget: bool = False,
     echo: Echo = print,
 ) -> CheckOutcome | None:
-    """Generate a project at ``dest``. Nothing is written unless every step succeeds."""
+    """Generate a project at ``dest``. Nothing is written unless every step succeeds.
+
+    The project is rendered, checked and committed in a scratch folder beside ``dest`` (under a
+    lock on ``dest``) and moved into place at the end; an error or a signal leaves ``dest`` as it
+    was. With ``force``, a git DEST must be clean.
+    """
     from mlgen.render import copier_data, render
 
-    dest = dest.resolve()
+    dest = resolve_dest(dest)
     _check_destination(dest, force)
+    if use_git and shutil.which("git") is None:
+        raise ToolError("git is not on PATH", details=["install git, or pass --no-git"])
     bp = plan(answers)
     ensure_budget(bp, allow_over_budget=allow_over_budget)
     answers_data = answers_to_data(answers)
     bp_data = bp.model_dump(mode="json")
     outcome = None
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".mlgen-", dir=dest.parent) as tmp:
-        staged = Path(tmp) / dest.name
+    failure: GateFailed | ToolError | None = None
+    _ensure_writable(dest if dest.is_dir() else dest.parent)
+    with scratch(dest, "new", echo) as work:
+        _check_destination(dest, force)  # again, now that no other mlgen can change it
+        previous = read_manifest(dest) if dest.is_dir() else None
+        staged = work / "project"
         render(staged, copier_data(answers_data, bp_data))
-        failure: GateFailed | ToolError | None = None
+        generated = tree_files(staged)
+        write_manifest(staged, generated)
+        phase("rendered")
         if check:
             outcome = run_checks(staged, bp_data, answers_data, echo=echo)
             try:
@@ -302,10 +396,17 @@ def new(
             except (GateFailed, ToolError) as exc:
                 # The project is complete; write it so the report can be read, then fail.
                 failure = exc
+        phase("checked")
         if use_git and not (dest / ".git").exists():
             _git_commit_all(staged, f"Initial project from mlgen {__version__}")
-        _move_into_place(staged, dest)
+        phase("committed")
+        with critical():
+            phase("moving")
+            kept = _move_into_place(staged, dest, previous=previous, generated=generated)
+    phase("moved")
     echo(f"wrote {dest}")
+    for rel in kept:
+        echo(f"kept {rel}: mlgen no longer generates it, but you edited it")
     if failure is not None:
         raise failure
     return outcome
@@ -323,17 +424,30 @@ def read_project(project: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return dict(data.get("mlgen_answers") or {}), dict(data.get("blueprint") or {})
 
 
-def project_answers(project: Path, answers_file: Path | None = None, overrides: tuple[str, ...] = ()) -> Answers:
-    """A project's recorded answers with a new answers file and ``--set`` overrides on top."""
+def project_answers(
+    project: Path, answers_file: Path | None = None, overrides: tuple[str, ...] = (), *, replace: bool = False
+) -> Answers:
+    """A project's recorded answers with an answers file merged on top, then ``--set`` overrides.
+
+    The answers file is merged into the recorded answers (sections recursively, lists and values
+    replaced); with ``replace`` it replaces them, so anything it leaves out returns to the default.
+    """
     recorded, _ = read_project(project)
-    base = read_answers_file(answers_file) if answers_file else recorded
+    base = recorded
+    if answers_file is not None:
+        given = read_answers_file(answers_file)
+        base = given if replace else deep_merge(recorded, given)
     return build_answers(deep_merge(base, parse_set(list(overrides))))
 
 
 def check(
     project: Path, *, frameworks: list[str] | None, formats: tuple[str, ...], fail_on: str | None, echo: Echo = print
 ) -> CheckOutcome:
-    """Re-validate and re-scan a project after its team edited it."""
+    """Re-validate and re-scan a project after its team edited it.
+
+    Only ``docs/compliance/`` is written; terraform runs on a private copy of ``infra/``.
+    """
+    project = resolve_dest(project)
     answers_data, bp_data = read_project(project)
     unknown = sorted(set(formats) - set(FORMATS))
     known = {"hipaa", "soc2", "gdpr", "pci_dss", "iso27001"}
@@ -346,11 +460,52 @@ def check(
         raise InputError(
             f"unknown report format(s): {', '.join(unknown)}", details=[f"--format: choose from {', '.join(FORMATS)}"]
         )
-    outcome = run_checks(
-        project, bp_data, answers_data, echo=echo, frameworks=frameworks, formats=formats, fail_on=fail_on
-    )
+    _reports_dir(project)
+    with scratch(project, "check", echo):
+        outcome = run_checks(
+            project, bp_data, answers_data, echo=echo, frameworks=frameworks, formats=formats, fail_on=fail_on
+        )
     _raise_for(outcome)
     return outcome
+
+
+def _changed_paths(clone: Path, base: str) -> list[tuple[str, str]]:
+    """``(status, path)`` of every change in ``clone`` (staged) against commit ``base``."""
+    from mlgen.render import git
+
+    git("add", "-A", cwd=clone)
+    fields = git("diff", "--cached", "--name-status", "--no-renames", "-z", base, cwd=clone).split("\0")
+    return [(fields[i], fields[i + 1]) for i in range(0, len(fields) - 1, 2)]
+
+
+def _updated_manifest(
+    clone: Path,
+    work: Path,
+    data: dict[str, Any],
+    previous: dict[str, str] | None,
+    changes: list[tuple[str, str]],
+    project: Path,
+) -> dict[str, str]:
+    """The generated files after an update, and their generated content's digest.
+
+    A file the user had edited keeps its old digest (so it still counts as edited); an unedited or
+    new one gets the merged content's. A project from before the manifest is rendered afresh.
+    """
+    from mlgen.render import render
+
+    if previous is None:
+        fresh = work / "fresh"
+        render(fresh, data)
+        return tree_files(fresh)
+    added = {path for status, path in changes if status == "A"}
+    deleted = {path for status, path in changes if status == "D"}
+    user_edited = set(edited(project, sorted(set(previous) - deleted), previous))
+    current = tree_files(clone)
+    return {
+        rel: previous[rel] if rel in user_edited else digest
+        for rel, digest in current.items()
+        if rel in added or rel in previous
+    }
 
 
 def update(
@@ -358,37 +513,93 @@ def update(
     *,
     answers_file: Path | None,
     overrides: tuple[str, ...],
+    replace_answers: bool = False,
     check: bool = True,
     allow_over_budget: bool = False,
+    yes: bool = False,
+    confirm: Callable[[list[str]], bool] | None = None,
     echo: Echo = print,
 ) -> list[str]:
-    """copier update with this mlgen's template and (changed) answers; returns conflicted files."""
+    """copier update with this mlgen's template and (changed) answers; returns conflicted files.
+
+    The update runs in a clone of the project (in a scratch folder beside it, under a lock): copier
+    merges there, then the checks run there. Only when all of that succeeded is the change applied
+    to the project's working tree, in one ``git apply`` (index and commits untouched). Any error or
+    signal before that leaves the project exactly as it was. Conflicts are kept inline (both sides
+    between markers) and raise :class:`UpdateConflict` after the tree is updated. Files mlgen would
+    delete that the user edited are listed and need ``yes`` or ``confirm(paths)``.
+    """
     from mlgen.render import copier_data, git
     from mlgen.render import update as render_update
 
-    project = project.resolve()
+    project = resolve_dest(project)
     if not (project / ".git").exists():
         raise InputError(f"{project} is not a git repository", details=["mlgen update needs the project's git history"])
-    if git("status", "--porcelain", cwd=project).strip():
-        raise InputError(
-            f"{project} has uncommitted changes",
-            details=["commit or stash them first (git stash), then run mlgen update again"],
-        )
-    answers = project_answers(project, answers_file, overrides)
+    answers = project_answers(project, answers_file, overrides, replace=replace_answers)
     bp = plan(answers)
     ensure_budget(bp, allow_over_budget=allow_over_budget)
     answers_data = answers_to_data(answers)
     bp_data = bp.model_dump(mode="json")
-    render_update(project, copier_data(answers_data, bp_data))
-    conflicts = conflicted_files(project)
-    if conflicts:
-        raise ToolError(
-            "update left conflicts to resolve",
-            details=[*conflicts, "resolve them, delete the .rej files, commit, then run mlgen check"],
+    data = copier_data(answers_data, bp_data)
+    with scratch(project, "update", echo) as work:
+        if git("status", "--porcelain", cwd=project).strip():
+            raise InputError(
+                f"{project} has uncommitted changes",
+                details=["commit or stash them first (git stash), then run mlgen update again"],
+            )
+        base = git("rev-parse", "HEAD", cwd=project).strip()
+        clone = work / "clone"
+        git("clone", "-q", str(project), str(clone), cwd=work)
+        git("checkout", "-q", "--detach", base, cwd=clone)
+        phase("cloned")
+        render_update(clone, data)
+        phase("merged")
+        changes = _changed_paths(clone, base)
+        deleted = [path for status, path in changes if status == "D"]
+        previous = read_manifest(project)
+        lost = edited(project, deleted, previous)
+        if lost and not yes and not (confirm is not None and confirm(lost)):
+            raise InputError(
+                f"this update would delete {len(lost)} file(s) that you edited; nothing was changed",
+                details=[*lost, "pass --yes to delete them, or save your edits elsewhere first"],
+            )
+        write_manifest(clone, _updated_manifest(clone, work, data, previous, changes, project))
+        conflicts = conflicted_files(clone)
+        if check and not conflicts:
+            outcome = run_checks(clone, bp_data, answers_data, echo=echo)
+            try:
+                _raise_for(outcome)
+            except (GateFailed, ToolError) as exc:
+                exc.details.append("nothing was changed; pass --no-check to apply the update anyway and inspect it")
+                raise
+        phase("checked")
+        _changed_paths(clone, base)
+        patch = work / "update.patch"
+        git(
+            "diff",
+            "--cached",
+            "--binary",
+            "--no-renames",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            f"--output={patch}",
+            base,
+            cwd=clone,
         )
-    if check:
-        outcome = run_checks(project, bp_data, answers_data, echo=echo)
-        _raise_for(outcome)
+        if patch.stat().st_size:
+            with critical():
+                phase("applying")
+                git("apply", "--whitespace=nowarn", str(patch), cwd=project)
+    phase("applied")
+    if conflicts:
+        raise UpdateConflict(
+            f"update merged with conflicts in {len(conflicts)} file(s); both sides are kept between "
+            "<<<<<<< and >>>>>>> markers",
+            details=[*conflicts, "keep what you want in each, remove the markers, commit, then run mlgen check"],
+        )
     echo(f"updated {project}; review with `git diff` and commit")
     return conflicts
 

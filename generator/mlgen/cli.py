@@ -6,7 +6,9 @@ Heavy libraries (copier, checkov, the decision tables) are imported inside comma
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -17,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from mlgen import __version__
-from mlgen.errors import EXIT_CODES, MlgenError
+from mlgen.errors import EXIT_CODES, Interrupted, MlgenError, Terminated
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,28 +30,68 @@ def _echo(line: str) -> None:
     click.echo(line, err=True)
 
 
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _fail(exc: MlgenError, debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+    click.echo(f"error: {exc.message}", err=True)
+    for line in exc.details:
+        click.echo(f"  {line}", err=True)
+    sys.exit(exc.exit_code)
+
+
 def handle_errors(func: F) -> F:
-    """Run a command; print an MlgenError as 'error: …' lines and exit with its code."""
+    """Run a command; print any failure as one 'error: …' line (plus details) and exit with its code.
+
+    MlgenError carries its own code; Ctrl-C exits 130 and SIGTERM 143 (after cleanup); a file-system
+    problem (OSError) exits 2; anything else is an internal error (exit 1). ``--debug`` adds the
+    traceback.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = click.get_current_context().find_root().params.get("debug", False)
+        previous = None
+        with contextlib.suppress(ValueError):  # signal handlers only in the main thread
+            previous = signal.signal(signal.SIGTERM, _on_sigterm)
         try:
             return func(*args, **kwargs)
         except MlgenError as exc:
-            if debug:
-                traceback.print_exc()
-            click.echo(f"error: {exc.message}", err=True)
-            for line in exc.details:
-                click.echo(f"  {line}", err=True)
-            sys.exit(exc.exit_code)
+            _fail(exc, debug)
+        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise
+        except KeyboardInterrupt:
+            _fail(Interrupted("interrupted (Ctrl-C)"), debug)
+        except Terminated:
+            err = Interrupted("terminated (SIGTERM)")
+            err.exit_code = 143
+            _fail(err, debug)
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            _fail(_os_error(f"{exc.strerror or exc}{where}"), debug)
+        except Exception as exc:  # the last resort: one line, never a bare traceback
+            _fail(MlgenError(f"internal error: {type(exc).__name__}: {exc}", details=["run with --debug"]), debug)
+        finally:
+            if previous is not None:
+                with contextlib.suppress(ValueError):
+                    signal.signal(signal.SIGTERM, previous)
+        return None
 
     return wrapper  # type: ignore[return-value]
 
 
+def _os_error(message: str) -> MlgenError:
+    from mlgen.errors import EnvironmentProblem
+
+    return EnvironmentProblem(message, details=["nothing was changed; run with --debug for the traceback"])
+
+
 @click.group(epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlgen")
-@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
 def main(debug: bool) -> None:
     """mlgen: turn compliance, budget and scale answers into a ready ML repository on AWS."""
 
@@ -87,7 +129,12 @@ def _gather_answers(answers_file: Path | None, overrides: tuple[str, ...], defau
 @answers_option
 @set_option
 @click.option("--defaults", is_flag=True, help="Use the default answers (no questions).")
-@click.option("--force", is_flag=True, help="Write into a non-empty DEST (generated files replace same-named ones).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a non-empty DEST: generated files replace same-named ones, files mlgen generated before and "
+    "no longer generates are removed unless you edited them; a git DEST must have no uncommitted changes.",
+)
 @click.option("--no-check", is_flag=True, help="Skip terraform validation and the Checkov scan.")
 @click.option("--no-git", is_flag=True, help="Do not make DEST a git repository.")
 @budget_option
@@ -213,21 +260,56 @@ def check(dest: Path, frameworks: tuple[str, ...], formats: str, fail_on: str) -
 @click.argument("dest", type=click.Path(path_type=Path, file_okay=False), default=".")
 @answers_option
 @set_option
-@click.option("--no-check", is_flag=True, help="Skip validation and the scan after updating.")
+@click.option(
+    "--replace-answers",
+    is_flag=True,
+    help="Replace the recorded answers with --answers instead of merging it into them.",
+)
+@click.option(
+    "--yes", is_flag=True, help="Delete files you edited that the update no longer generates, without asking."
+)
+@click.option(
+    "--no-check", is_flag=True, help="Skip validation and the scan (otherwise they must pass before your tree changes)."
+)
 @budget_option
 @handle_errors
 def update(
-    dest: Path, answers_file: Path | None, overrides: tuple[str, ...], no_check: bool, allow_over_budget: bool
+    dest: Path,
+    answers_file: Path | None,
+    overrides: tuple[str, ...],
+    replace_answers: bool,
+    yes: bool,
+    no_check: bool,
+    allow_over_budget: bool,
 ) -> None:
-    """Re-apply this mlgen's template, or changed answers, keeping your edits (copier update)."""
+    """Re-apply this mlgen's template, or changed answers, keeping your edits (copier update).
+
+    --answers is merged into the recorded answers. The merge runs in a clone; your working tree
+    changes only when it (and the checks) succeeded. Conflicts keep both sides between <<<<<<< and
+    >>>>>>> markers and exit 5.
+    """
     from mlgen import api
+
+    if replace_answers and answers_file is None:
+        raise click.UsageError("--replace-answers needs --answers FILE")
+
+    def confirm(paths: list[str]) -> bool:
+        if not sys.stdin.isatty():
+            return False
+        click.echo("The update no longer generates these files, which you edited:", err=True)
+        for path in paths:
+            click.echo(f"  {path}", err=True)
+        return click.confirm("Delete them?", default=False, err=True)
 
     api.update(
         dest,
         answers_file=answers_file,
         overrides=overrides,
+        replace_answers=replace_answers,
         check=not no_check,
         allow_over_budget=allow_over_budget,
+        yes=yes,
+        confirm=confirm,
         echo=_echo,
     )
 

@@ -38,6 +38,11 @@ class DestinationError(InputError, FileExistsError):
     """The destination cannot be written without losing a user's files."""
 
 
+class EnvironmentProblem(InputError, OSError):
+    """The machine stops mlgen from working: a folder is read-only, a path is a file, MLGEN_HOME is
+    not mlgen's, a path is too long. Exit 2. Nothing was changed."""
+
+
 class GateFailed(MlgenError):
     """The compliance gate failed. Exit 3."""
 
@@ -50,10 +55,30 @@ class OverBudget(MlgenError):
     exit_code = 4
 
 
+class UpdateConflict(MlgenError):
+    """``mlgen update`` merged with conflicts: both sides are kept with markers. Exit 5."""
+
+    exit_code = 5
+
+
+class Interrupted(MlgenError):
+    """Stopped by Ctrl-C (exit 130) or SIGTERM (exit 143) before the project was changed."""
+
+    exit_code = 130
+
+
+class Terminated(BaseException):
+    """Raised in the main thread when SIGTERM arrives (the CLI installs the handler), so that
+    ``finally`` blocks clean up as they do for Ctrl-C."""
+
+
 EXIT_CODES: dict[int, str] = {
     0: "success",
     1: "a required tool (terraform, checkov, git) is missing or failed",
-    2: "bad input: usage, answers file, --set value, or a destination that would be overwritten",
+    2: "bad input: usage, answers file, --set value, a destination that would be overwritten or cannot be "
+    "written, another mlgen running on it, an unusable MLGEN_HOME (nothing written)",
     3: "compliance gate failed: a failed check maps to a selected framework, or a waiver has no reason",
     4: "estimated monthly cost is over budget (pass --allow-over-budget to write it anyway)",
+    5: "mlgen update merged with conflicts: both sides kept between <<<<<<< and >>>>>>> markers in the listed files",
+    130: "interrupted (Ctrl-C; 143 for SIGTERM): the project is as it was before",
 }

@@ -24,6 +24,7 @@ from typing import Any
 from mlgen import __version__
 from mlgen.errors import ToolError
 from mlgen.resources import modules_dir, templates_dir
+from mlgen.workspace import phase
 
 MAX_ENVIRONMENTS = 5
 MAX_DECISIONS = 20
@@ -46,13 +47,61 @@ _GIT_IDENTITY = {
 }
 
 
+HOME_MARKER = ".mlgen-home"
+_LEGACY_HOME_ENTRIES = {"template", "template.lock"}
+
+
 def mlgen_home() -> Path:
-    """Where mlgen keeps its materialised template repository."""
+    """Where mlgen keeps its materialised template repository (created, and marked, when missing).
+
+    mlgen writes only into a folder carrying its marker file (``.mlgen-home``): a new or empty
+    folder is claimed; any other folder is refused, so ``MLGEN_HOME`` pointing at someone's work is
+    never emptied or committed into.
+    """
     explicit = os.environ.get("MLGEN_HOME")
     if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or "~/.local/share"
-    return Path(base).expanduser() / "mlgen"
+        home, what = Path(explicit).expanduser(), "MLGEN_HOME"
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or "~/.local/share"
+        home, what = Path(base).expanduser() / "mlgen", "mlgen's data folder"
+    _claim_home(home, what)
+    return home
+
+
+def _is_legacy_home(home: Path) -> bool:
+    """A folder written by an mlgen from before the marker: only a template repository of its own."""
+    names = {child.name for child in home.iterdir()}
+    if not names or not names <= _LEGACY_HOME_ENTRIES or not (home / "template" / ".git").is_dir():
+        return False
+    if shutil.which("git") is None:
+        return False
+    proc = subprocess.run(
+        ["git", "log", "--format=%an %s"], cwd=home / "template", capture_output=True, text=True, check=False
+    )
+    subjects = proc.stdout.splitlines()
+    return proc.returncode == 0 and bool(subjects) and all(s.startswith("mlgen mlgen template v") for s in subjects)
+
+
+def _claim_home(home: Path, what: str) -> None:
+    from mlgen.errors import EnvironmentProblem
+
+    fix = "set MLGEN_HOME to a new or empty folder mlgen may use"
+    if (home / HOME_MARKER).is_file():
+        return
+    try:
+        if home.exists() and not home.is_dir():
+            raise EnvironmentProblem(f"{what} {home} is not a folder", details=[fix])
+        if home.is_dir() and any(home.iterdir()) and not _is_legacy_home(home):
+            raise EnvironmentProblem(
+                f"{what} {home} is not empty and has no {HOME_MARKER} marker; mlgen will not write into it",
+                details=[fix],
+            )
+        home.mkdir(parents=True, exist_ok=True)
+        (home / HOME_MARKER).write_text("mlgen keeps its template repository here; safe to delete.\n")
+    except OSError as exc:
+        if isinstance(exc, EnvironmentProblem):
+            raise
+        raise EnvironmentProblem(f"cannot use {what} {home}: {exc.strerror or exc}", details=[fix]) from exc
 
 
 def git(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -60,7 +109,9 @@ def git(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
     if shutil.which("git") is None:
         raise ToolError("git is not on PATH", details=["install git, or pass --no-git"])
     full_env = {**os.environ, **_GIT_IDENTITY, **(env or {})}
-    proc = subprocess.run(["git", *args], cwd=cwd, env=full_env, capture_output=True, text=True, check=False)
+    # A user's hooks or signing settings must not run inside mlgen's own commits.
+    pre = ["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false"]
+    proc = subprocess.run(["git", *pre, *args], cwd=cwd, env=full_env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise ToolError(
             f"git {args[0]} failed in {cwd}", details=(proc.stderr or proc.stdout).strip().splitlines()[-10:]
@@ -143,6 +194,7 @@ def template_source(version: str | None = None) -> tuple[Path, str]:
     with tempfile.TemporaryDirectory(prefix="mlgen-stage-") as tmp:
         staged = Path(tmp) / "t"
         stage_template(staged)
+        phase("template-staged")
         digest = _digest(staged)
         with _locked(home / "template.lock"):
             if not (repo / ".git").is_dir():
@@ -184,9 +236,20 @@ def _recorded_path(repo: Path) -> str:
 
 
 def render(dest: Path, data: dict[str, Any]) -> None:
-    """Render a fresh project into ``dest`` (an empty folder)."""
+    """Render a fresh project into ``dest`` (an empty folder).
+
+    Without git on PATH the template is rendered from a plain folder: the project is complete but
+    records no template version, so ``mlgen update`` cannot merge into it later.
+    """
     import copier  # heavy: imported only when rendering
 
+    if shutil.which("git") is None:
+        with tempfile.TemporaryDirectory(prefix="mlgen-plain-") as tmp:
+            stage_template(Path(tmp) / "t")
+            copier.run_copy(
+                str(Path(tmp) / "t"), str(dest), data=data, defaults=True, overwrite=True, quiet=True, unsafe=True
+            )
+        return
     repo, tag = template_source()
     # unsafe=True: the template is mlgen's own (it loads mlgen.hcl as a Jinja extension).
     copier.run_copy(
@@ -194,7 +257,7 @@ def render(dest: Path, data: dict[str, Any]) -> None:
     )
 
 
-def update(dest: Path, data: dict[str, Any], *, conflict: str = "rej") -> None:
+def update(dest: Path, data: dict[str, Any], *, conflict: str = "inline") -> None:
     """Re-apply this mlgen's template with ``data`` to an existing project (copier update)."""
     import copier
 

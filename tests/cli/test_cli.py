@@ -28,7 +28,7 @@ def test_version(runner: CliRunner) -> None:
 def test_help_lists_exit_codes(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    for code in ("0", "1", "2", "3", "4"):
+    for code in ("0", "1", "2", "3", "4", "5", "130"):
         assert f"  {code}  " in result.output
     assert "new" in result.output and "plan" in result.output and "update" in result.output
 
@@ -98,7 +98,7 @@ def test_over_budget_exit_4_names_drivers(runner: CliRunner, tmp_path: Path) -> 
     args = ["--set", "budget.monthly_usd=50", "--set", "scale.inference.mode=online"]
     result = runner.invoke(main, ["plan", *args])
     assert result.exit_code == 4
-    err = [l for l in result.output.splitlines() if l.startswith("error:")][0]
+    err = next(l for l in result.output.splitlines() if l.startswith("error:"))
     assert err.startswith("error: estimated $") and "exceeds budget.monthly_usd $50" in err
     assert "top cost drivers:" in result.output and "serverless or async inference" in result.output
     dest = tmp_path / "o"
@@ -158,3 +158,36 @@ def test_same_answers_give_identical_files(runner: CliRunner, tmp_path: Path) ->
     a, b = files(tmp_path / "a"), files(tmp_path / "b")
     assert a.keys() == b.keys()
     assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_update_help_documents_merging_and_conflicts(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["update", "--help"])
+    assert result.exit_code == 0
+    assert "--replace-answers" in result.output and "--yes" in result.output
+    assert "5  mlgen update merged with conflicts" in result.output
+
+
+def test_environment_problem_is_one_line_and_debug_shows_the_traceback(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home-file"
+    home.write_text("x")
+    monkeypatch.setenv("MLGEN_HOME", str(home))
+    args = ["new", str(tmp_path / "o"), "--defaults", "--no-check"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"error: MLGEN_HOME {home} is not a folder",
+        "  set MLGEN_HOME to a new or empty folder mlgen may use",
+    ]
+    result = runner.invoke(main, ["--debug", *args])
+    assert result.exit_code == 2
+    assert result.output.startswith("Traceback (most recent call last):")
+
+
+def test_update_outside_git_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    dest = tmp_path / "p"
+    assert runner.invoke(main, ["new", str(dest), "--defaults", "--no-check", "--no-git"]).exit_code == 0
+    result = runner.invoke(main, ["update", str(dest), "--no-check"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == f"error: {dest} is not a git repository"

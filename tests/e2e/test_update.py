@@ -88,13 +88,25 @@ def test_update_refuses_a_dirty_tree(edited_project: Path) -> None:
     assert (edited_project / "README.md").read_text() == "uncommitted"
 
 
-def test_conflicts_are_listed_and_exit_nonzero(edited_project: Path) -> None:
+def test_conflicts_keep_both_sides_and_exit_5(edited_project: Path) -> None:
     main_tf = edited_project / "infra" / "envs" / "dev" / "main.tf"
     main_tf.write_text(main_tf.read_text().replace('"single"', '"per_az" # we want HA'))
     git(edited_project, "commit", "-qam", "edit a generated line")
+    index_before = git(edited_project, "ls-files", "--stage")
     result = CliRunner().invoke(
         main, ["update", str(edited_project), "--no-check", "--set", "compliance.network_isolation=isolated"]
     )
-    assert result.exit_code == 1
-    assert "update left conflicts to resolve" in result.output
-    assert "infra/envs/dev/main.tf" in result.output
+    assert result.exit_code == 5, result.output
+    lines = result.output.splitlines()
+    assert (
+        "error: update merged with conflicts in 1 file(s); both sides are kept between <<<<<<< and >>>>>>> markers"
+        in lines
+    )
+    assert "  infra/envs/dev/main.tf" in lines
+    text = main_tf.read_text()
+    ours, theirs = text.split("<<<<<<< ", 1)[1].split("=======", 1)
+    assert '"per_az" # we want HA' in ours
+    assert '"none"' in theirs.split(">>>>>>> ", 1)[0]
+    assert not list(edited_project.rglob("*.rej"))
+    assert git(edited_project, "ls-files", "--stage") == index_before
+    assert "isolated" in (edited_project / ".copier-answers.yml").read_text()
