@@ -420,7 +420,19 @@ def read_project(project: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             f"{project} is not an mlgen project (no {ANSWERS_FILE})",
             details=["run `mlgen new` first, or pass the project's folder"],
         )
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    fix = f"restore it from git (git checkout -- {ANSWERS_FILE}) or regenerate the project with mlgen new"
+    try:
+        data = yaml.safe_load(path.read_bytes().decode("utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{ANSWERS_FILE}: invalid UTF-8 at byte {exc.start}", details=[fix]) from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise InputError(f"{ANSWERS_FILE}: not valid YAML{line}", details=[fix]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("mlgen_answers", {}), dict):
+        raise InputError(f"{ANSWERS_FILE}: mlgen_answers must be a mapping", details=[fix])
+    if not isinstance(data.get("blueprint", {}), dict):
+        raise InputError(f"{ANSWERS_FILE}: blueprint must be a mapping", details=[fix])
     return dict(data.get("mlgen_answers") or {}), dict(data.get("blueprint") or {})
 
 

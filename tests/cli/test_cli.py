@@ -191,3 +191,21 @@ def test_update_outside_git_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["update", str(dest), "--no-check"])
     assert result.exit_code == 2
     assert result.output.splitlines()[0] == f"error: {dest} is not a git repository"
+
+
+@pytest.mark.parametrize(
+    ("content", "first_line"),
+    [
+        (b"\xff\xfe not text", "error: .copier-answers.yml: invalid UTF-8 at byte 0"),
+        (b"mlgen_answers: [unclosed\n", "error: .copier-answers.yml: not valid YAML (line 2)"),
+        (b"mlgen_answers: just text\n", "error: .copier-answers.yml: mlgen_answers must be a mapping"),
+    ],
+)
+def test_corrupt_recorded_answers_exit_2_in_one_line(
+    runner: CliRunner, tmp_path: Path, content: bytes, first_line: str
+) -> None:
+    (tmp_path / ".copier-answers.yml").write_bytes(content)
+    result = runner.invoke(main, ["cost", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines()[0] == first_line
+    assert "Traceback" not in result.output
