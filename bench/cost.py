@@ -53,9 +53,7 @@ def table(now: dict[str, dict[str, float]], previous: dict[str, Any]) -> list[st
     ]
     for name, row in now.items():
         old = prev.get(name)
-        old_cols = (
-            [f"{old['idle_usd']:,.2f}", f"{old['total_usd']:,.2f}", _share(old)] if old else ["-", "-", "-"]
-        )
+        old_cols = [f"{old['idle_usd']:,.2f}", f"{old['total_usd']:,.2f}", _share(old)] if old else ["-", "-", "-"]
         lines.append(
             f"| {name} | {row['idle_usd']:,.2f} | {row['usage_usd']:,.2f} | {row['total_usd']:,.2f} "
             f"| {row['budget_usd']:,.2f} | {_share(row)} | " + " | ".join(old_cols) + " |"

@@ -116,7 +116,8 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
                     f"{n_nat} NAT gateway(s)",
                     n_nat * price("nat_gateway_hour", region) * HOURS,
                     nat_gb * price("nat_gateway_gb", region),
-                    f"{nat_gb} GB/month through NAT ({NAT_GB_PER_PERSON} GB per person); S3 uses the free gateway endpoint",
+                    f"{nat_gb} GB/month through NAT ({NAT_GB_PER_PERSON} GB per person); "
+                    "S3 uses the free gateway endpoint",
                 )
             )
         n_ep = len(net.get("interface_endpoints", []))
@@ -145,9 +146,8 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
         audit = _inputs(env, "audit") or {}
         events = 0.0
         if audit.get("data_event_bucket_arns"):
-            events = (
-                t.jobs_per_month * max(1, t.nodes_per_job) * a.scale.dataset_size_gb * 10 * (1 if env.primary else 0.1)
-            )
+            reads = t.jobs_per_month * max(1, ml["instance_count"]) * a.scale.dataset_size_gb
+            events = reads * 10 * (1 if env.primary else 0.1)
         lines.append(
             _line(
                 e,
@@ -183,7 +183,7 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
                     "tracking server runs all month",
                 )
             )
-        node_hours = t.jobs_per_month * t.hours_per_job * t.nodes_per_job if env.primary else 0
+        node_hours = t.jobs_per_month * t.hours_per_job * ml["instance_count"] if env.primary else 0
         spot = ml["use_spot"]
         if ml["training_platform"] == "sagemaker":
             hourly = training_price(ml["instance_type"], region)

@@ -12,7 +12,7 @@ from typing import Any
 from mlgen import __version__
 from mlgen.answers import CLASSIFICATION_ORDER, Answers, residency_regions
 from mlgen.blueprint import Blueprint, Decision, Environment, ModuleCall, ref
-from mlgen.catalog import Instance, hosting_price, mlflow_price, training_instances
+from mlgen.catalog import Instance, gpu_shapes, hosting_price, mlflow_price
 from mlgen.cost import HOURS, eks_cluster_monthly, estimate
 
 # EKS is worth running only when a team can operate it; below this size SageMaker jobs win.
@@ -62,67 +62,107 @@ def _classification_at_least(answers: Answers, level: str) -> bool:
     return CLASSIFICATION_ORDER.index(answers.compliance.data_classification) >= CLASSIFICATION_ORDER.index(level)  # type: ignore[arg-type]
 
 
-def choose_gpu(answers: Answers) -> tuple[Instance | None, Decision]:
-    """GPU instance family and size for training."""
+def choose_gpu(answers: Answers) -> tuple[Instance | None, int, Decision]:
+    """GPU instance type and node count for training: the fewest nodes that give the GPUs asked.
+
+    Among the shapes sold in the region (of the asked GPU model, or all with ``gpu: auto``) whose
+    GPU memory fits, take the one needing the fewest nodes to reach ``gpus_per_job``; ties go to
+    the cheapest per job-hour. What is provisioned (nodes x GPUs per node) is what is billed and
+    what the generated launchers and manifests request.
+    """
     t = answers.scale.training
     region = answers.cloud.region
     if t.gpus_per_job == 0:
-        return None, Decision(
-            id="training-instance",
-            title="Training instance type",
-            choice="CPU (ml.m5.4xlarge)",
-            alternatives=["GPU instances"],
-            rationale="gpus_per_job is 0: the model trains on CPU; no GPU capacity is reserved or paid for.",
-            driven_by=["scale.training.gpus_per_job"],
+        return (
+            None,
+            t.nodes_per_job,
+            Decision(
+                id="training-instance",
+                title="Training instance type",
+                choice="CPU (ml.m5.4xlarge)",
+                alternatives=["GPU instances"],
+                rationale="gpus_per_job is 0: the model trains on CPU; no GPU capacity is reserved or paid for.",
+                driven_by=["scale.training.gpus_per_job"],
+            ),
         )
-    per_node = math.ceil(t.gpus_per_job / t.nodes_per_job)
+    asked_per_node = math.ceil(t.gpus_per_job / t.nodes_per_job)
     need_gb = answers.scale.inference.model_size_gb * TRAINING_MEMORY_FACTOR / t.gpus_per_job
     wanted = None if t.gpu == "auto" else t.gpu
-    options = training_instances(region, gpu=wanted, gpus_per_node=per_node)
-    fitting = [o for o in options if o.gpu_memory_gb >= need_gb] or options
+    shapes = gpu_shapes(region, gpu=wanted)
+    fitting = [o for o in shapes if o.gpu_memory_gb >= need_gb]
+    if not shapes:
+        raise ValueError(f"no GPU training instance in {region}")  # answers validation prevents this
+    memory_note = ""
     if not fitting:
-        raise ValueError(f"no GPU instance with {per_node} GPUs in {region}")  # answers validation prevents this
-    best = min(fitting, key=lambda o: (o.sagemaker_price, o.sagemaker_type))
-    others = sorted({o.sagemaker_type for o in options} - {best.sagemaker_type})
+        fitting = shapes
+        memory_note = (
+            f" No shape has {need_gb:.1f} GB per GPU: the largest memory is used; shard the model further "
+            "(more GPUs per job) or pick a larger GPU. "
+        )
+
+    def nodes_for(o: Instance) -> int:
+        return math.ceil(t.gpus_per_job / o.gpus)
+
+    best = min(fitting, key=lambda o: (nodes_for(o), nodes_for(o) * o.sagemaker_price, o.sagemaker_type))
+    nodes = nodes_for(best)
+    label = wanted.upper() if wanted else "GPU"
+    asked_exists = any(o.gpus == asked_per_node for o in fitting)
+    sizes = ", ".join(str(n) for n in sorted({o.gpus for o in fitting}))
+    if nodes == t.nodes_per_job and best.gpus == asked_per_node:
+        shape_note = (
+            f"the asked shape, {t.nodes_per_job} node(s) x {asked_per_node} GPU(s), is sold and is the fewest nodes"
+        )
+    elif not asked_exists:
+        shape_note = (
+            f"the asked shape, {t.nodes_per_job} node(s) x {asked_per_node} {label}(s), does not exist in {region} "
+            f"(GPUs per node sold: {sizes}); the cheapest valid shape with the fewest nodes is used instead"
+        )
+    else:
+        shape_note = (
+            f"the asked shape, {t.nodes_per_job} node(s) x {asked_per_node} GPU(s), exists, but {nodes} node(s) x "
+            f"{best.gpus} give the same GPUs on fewer nodes (less inter-node traffic, no multi-node networking)"
+        )
+    others = sorted({o.sagemaker_type for o in fitting} - {best.sagemaker_type})
     why = (
-        f"{t.gpus_per_job} GPU(s) over {t.nodes_per_job} node(s) = {per_node} per node. "
-        f"Memory need ≈ model {answers.scale.inference.model_size_gb:g} GB x {TRAINING_MEMORY_FACTOR:g} / "
-        f"{t.gpus_per_job} GPUs = {need_gb:.1f} GB per GPU; "
-        + (f"gpu={t.gpu} was asked for; " if wanted else "gpu=auto picks the cheapest type that fits; ")
-        + f"{best.sagemaker_type} ({best.gpus} x {best.gpu.upper()} {best.gpu_memory_gb:g} GB) at "
-        f"${best.sagemaker_price:.2f}/h in {region}."
+        f"{t.gpus_per_job} GPU(s) asked; {shape_note}. Memory need ≈ model "
+        f"{answers.scale.inference.model_size_gb:g} GB x {TRAINING_MEMORY_FACTOR:g} / {t.gpus_per_job} GPUs = "
+        f"{need_gb:.1f} GB per GPU.{memory_note} "
+        + (f"gpu={t.gpu} was asked for; " if wanted else "gpu=auto picks among all GPU models; ")
+        + f"{nodes} x {best.sagemaker_type} ({best.gpus} x {best.gpu.upper()} {best.gpu_memory_gb:g} GB each, "
+        f"{nodes * best.gpus} GPUs provisioned and billed) at ${best.sagemaker_price:.2f}/h per node in {region}."
     )
-    return best, Decision(
-        id="training-instance",
-        title="Training instance type",
-        choice=best.sagemaker_type,
-        alternatives=others[:6],
-        rationale=why,
-        driven_by=[
-            "scale.training.gpus_per_job",
-            "scale.training.nodes_per_job",
-            "scale.training.gpu",
-            "scale.inference.model_size_gb",
-            "cloud.region",
-        ],
+    return (
+        best,
+        nodes,
+        Decision(
+            id="training-instance",
+            title="Training instance type",
+            choice=best.sagemaker_type if nodes == 1 else f"{best.sagemaker_type} x {nodes}",
+            alternatives=others[:6],
+            rationale=why,
+            driven_by=[
+                "scale.training.gpus_per_job",
+                "scale.training.nodes_per_job",
+                "scale.training.gpu",
+                "scale.inference.model_size_gb",
+                "cloud.region",
+            ],
+        ),
     )
 
 
-def choose_platform(answers: Answers, inst: Instance | None) -> Decision:
+def choose_platform(answers: Answers, inst: Instance | None, nodes: int) -> Decision:
     """SageMaker training jobs (pay per job) or an EKS GPU cluster (steady, large teams)."""
     t, region = answers.scale.training, answers.cloud.region
-    node_hours = t.jobs_per_month * t.hours_per_job * t.nodes_per_job
+    node_hours = t.jobs_per_month * t.hours_per_job * nodes
     eks_fixed = eks_cluster_monthly(region, EKS_SYSTEM_INSTANCE)
-    if inst is None or inst.ec2_price is None:
-        premium = 0.0
-    else:
-        premium = inst.sagemaker_price - inst.ec2_price
+    premium = 0.0 if inst is None or inst.ec2_price is None else inst.sagemaker_price - inst.ec2_price
     crossover = (eks_fixed * EKS_OPS_FACTOR / premium) if premium > 0 else math.inf
     saved = node_hours * premium
     eks = inst is not None and answers.scale.team_size >= EKS_MIN_TEAM and premium > 0 and node_hours >= crossover
     crossover_txt = "never (no GPU premium)" if math.isinf(crossover) else f"{crossover:,.0f} node-hours/month"
     why = (
-        f"{t.jobs_per_month} jobs x {t.hours_per_job:g} h x {t.nodes_per_job} node(s) = {node_hours:,.0f} "
+        f"{t.jobs_per_month} jobs x {t.hours_per_job:g} h x {nodes} node(s) = {node_hours:,.0f} "
         f"node-hours/month. SageMaker charges ${premium:.2f}/node-hour over EC2 "
         f"(≈ ${saved:,.0f}/month); an EKS cluster costs ≈ ${eks_fixed:,.0f}/month before a GPU runs, "
         f"counted x{EKS_OPS_FACTOR:g} for the people who operate it. Crossover: {crossover_txt}, "
@@ -242,13 +282,13 @@ def decide(answers: Answers) -> Blueprint:
     slug = p.slug or ""
     decisions: list[Decision] = []
 
-    inst, d_inst = choose_gpu(a)
-    d_platform = choose_platform(a, inst)
+    inst, nodes, d_inst = choose_gpu(a)
+    d_platform = choose_platform(a, inst, nodes)
     platform = d_platform.choice
     if platform == "eks" and inst is not None and inst.ec2_type:
         d_inst = d_inst.model_copy(
             update={
-                "choice": inst.ec2_type,
+                "choice": inst.ec2_type if nodes == 1 else f"{inst.ec2_type} x {nodes}",
                 "rationale": d_inst.rationale + f" On EKS the nodes are the EC2 equivalent, {inst.ec2_type}, at "
                 f"${inst.ec2_price:.2f}/h.",
             }
@@ -335,7 +375,7 @@ def decide(answers: Answers) -> Blueprint:
     )
 
     # Storage
-    fsx = t.nodes_per_job > 1 and a.scale.dataset_size_gb >= FSX_MIN_DATASET_GB and inst is not None
+    fsx = nodes > 1 and a.scale.dataset_size_gb >= FSX_MIN_DATASET_GB and inst is not None
     fsx_gb = fsx_capacity(a.scale.dataset_size_gb)
     object_lock = strict
     replication = a.cloud.dr_region is not None
@@ -351,10 +391,11 @@ def decide(answers: Answers) -> Blueprint:
             alternatives=["FSx for Lustre", "EFS"] if not fsx else ["S3 streaming only"],
             rationale=(
                 (
-                    f"multi-node jobs over {a.scale.dataset_size_gb:g} GB read faster from FSx for Lustre linked to the "
+                    f"multi-node jobs over {a.scale.dataset_size_gb:g} GB read faster from FSx for Lustre linked "
+                    "to the "
                     f"data bucket ({fsx_gb} GB, primary environment only)"
                     if fsx
-                    else f"{a.scale.dataset_size_gb:g} GB with {t.nodes_per_job} node(s) per job: S3 streaming is fast enough; "
+                    else f"{a.scale.dataset_size_gb:g} GB with {nodes} node(s) per job: S3 streaming is fast enough; "
                     f"FSx for Lustre only pays off from {FSX_MIN_DATASET_GB} GB with multi-node jobs"
                 )
                 + (
@@ -492,12 +533,12 @@ def decide(answers: Answers) -> Blueprint:
     ml = {
         "training_platform": platform,
         "instance_type": training_type,
-        "instance_count": t.nodes_per_job,
+        "instance_count": nodes,
         "gpus_per_instance": inst.gpus if inst else 0,
         "use_spot": use_spot,
-        "distribution": "torchrun" if t.nodes_per_job > 1 or (inst is not None and inst.gpus > 1) else "none",
-        "max_run_seconds": int(math.ceil(t.hours_per_job * 3600 * 1.5)),
-        "max_wait_seconds": int(math.ceil(t.hours_per_job * 3600 * 3)),
+        "distribution": "torchrun" if nodes > 1 or (inst is not None and inst.gpus > 1) else "none",
+        "max_run_seconds": math.ceil(t.hours_per_job * 3600 * 1.5),
+        "max_wait_seconds": math.ceil(t.hours_per_job * 3600 * 3),
         "inference_mode": mode,
         "inference_gpu": a.scale.inference.gpu,
         "inference": inference_spec,
@@ -520,6 +561,7 @@ def decide(answers: Answers) -> Blueprint:
             endpoints=sorted(endpoints),
             platform=platform,
             inst=inst,
+            nodes=nodes,
             use_spot=use_spot,
             fsx=fsx,
             fsx_gb=fsx_gb,
@@ -583,6 +625,7 @@ def _environment(
     endpoints: list[str],
     platform: str,
     inst: Instance | None,
+    nodes: int,
     use_spot: bool,
     fsx: bool,
     fsx_gb: int,
@@ -688,7 +731,7 @@ def _environment(
             )
         )
     else:
-        gpu_max = a.scale.training.nodes_per_job if primary else 1
+        gpu_max = nodes if primary else 1
         mods.append(
             ModuleCall(
                 name="training",

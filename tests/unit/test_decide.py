@@ -56,7 +56,7 @@ def test_training_platform(training: dict, team: int, expected: str) -> None:
         ({"gpus_per_job": 1}, 1, lambda i: i.startswith("ml.g4dn.xlarge")),
         ({"gpus_per_job": 4}, 1, lambda i: i in ("ml.g4dn.12xlarge", "ml.g5.12xlarge", "ml.g6.12xlarge")),
         ({"gpus_per_job": 1, "gpu": "a10g"}, 1, lambda i: i.startswith("ml.g5.")),
-        ({"gpus_per_job": 8, "nodes_per_job": 2}, 1, lambda i: i.endswith("12xlarge")),  # 4 per node
+        ({"gpus_per_job": 8, "nodes_per_job": 2}, 1, lambda i: i.endswith("48xlarge")),  # one 8-GPU node
         ({"gpus_per_job": 0}, 1, lambda i: i == "CPU (ml.m5.4xlarge)"),
     ],
 )
@@ -74,6 +74,54 @@ def test_large_model_gets_a_gpu_with_enough_memory() -> None:
     )
     choice = b.decision("training-instance").choice
     assert choice.startswith(("ml.p4d", "ml.p5")), choice  # 5 GB x 8 = 40 GB per GPU: A100/H100 only
+
+
+@pytest.mark.parametrize(
+    ("training", "region", "instance", "nodes", "note"),
+    [
+        # 8 A100s asked as 4 x 2: no 2-GPU A100 shape is sold, one 8-GPU node gives them all.
+        ({"gpus_per_job": 8, "nodes_per_job": 4, "gpu": "a100"}, "us-west-2", "ml.p4d.24xlarge", 1, "does not exist"),
+        # 8 A10Gs asked as 2 x 4: that shape exists, but one 8-GPU node needs fewer nodes.
+        ({"gpus_per_job": 8, "nodes_per_job": 2, "gpu": "a10g"}, "us-east-1", "ml.g5.48xlarge", 1, "fewer nodes"),
+        # 16 A100s: two 8-GPU nodes is the fewest possible, and is what was asked.
+        ({"gpus_per_job": 16, "nodes_per_job": 2, "gpu": "a100"}, "us-west-2", "ml.p4d.24xlarge", 2, "is sold"),
+        # 16 T4s over 4 nodes: the largest T4 shape has 4 GPUs, so 4 nodes.
+        ({"gpus_per_job": 16, "nodes_per_job": 4, "gpu": "t4"}, "eu-west-1", "ml.g4dn.12xlarge", 4, "is sold"),
+        # 2 GPUs on one node: no 2-GPU shape; the cheapest 1-node shape with >= 2 GPUs (4 T4s) is billed.
+        ({"gpus_per_job": 2, "nodes_per_job": 1}, "us-east-1", "ml.g4dn.12xlarge", 1, "does not exist"),
+    ],
+)
+def test_gpu_packing_fewest_nodes_and_bill_what_is_provisioned(
+    training: dict, region: str, instance: str, nodes: int, note: str
+) -> None:
+    from mlgen.catalog import spot_fraction, training_price
+
+    job = {"jobs_per_month": 10, "hours_per_job": 5}
+    b = bp({"cloud": {"region": region}, "scale": {"training": {**training, **job}}, "budget": {"monthly_usd": 1e7}})
+    assert b.ml["training_platform"] == "sagemaker"
+    assert (b.ml["instance_type"], b.ml["instance_count"]) == (instance, nodes)
+    d = b.decision("training-instance")
+    assert note in d.rationale, d.rationale
+    assert f"{nodes * b.ml['gpus_per_instance']} GPUs provisioned and billed" in d.rationale
+    assert b.ml["gpus_per_instance"] * nodes >= training["gpus_per_job"]
+    usage = sum(line.usage_usd for line in b.cost.lines if line.module == "training")
+    expected = 10 * 5 * nodes * training_price(instance, region) * spot_fraction(instance)
+    assert usage == pytest.approx(expected, abs=0.05)
+
+
+def test_eks_example_packs_8_gpu_jobs_on_one_node_within_budget() -> None:
+    """The EKS example asked as 8 GPUs over 4 nodes: one p4d node, the node group may grow to 1."""
+    from pathlib import Path
+
+    from mlgen.answers import read_answers_file
+
+    data = read_answers_file(Path(__file__).parents[2] / "examples" / "enterprise-llm-eks" / "answers.yml")
+    b = decide(build_answers(deep_merge(data, {"scale": {"training": {"gpus_per_job": 8, "nodes_per_job": 4}}})))
+    assert b.ml["training_platform"] == "eks"
+    assert (b.ml["instance_type"], b.ml["instance_count"], b.ml["gpus_per_instance"]) == ("p4d.24xlarge", 1, 8)
+    group = module(b, "prod", "training")["gpu_node_groups"]["gpu"]
+    assert group["instance_types"] == ["p4d.24xlarge"] and group["max_size"] == 1
+    assert not b.cost.over_budget, b.cost.total_usd
 
 
 @pytest.mark.parametrize(("allow", "expected"), [(True, "spot with checkpointing"), (False, "on-demand")])
@@ -104,7 +152,12 @@ def test_dev_smaller_than_prod() -> None:
     ("patch", "fsx", "lock", "replication"),
     [
         ({}, False, False, False),
-        ({"scale": {"dataset_size_gb": 2000, "training": {"gpus_per_job": 8, "nodes_per_job": 2}}}, True, False, False),
+        (
+            {"scale": {"dataset_size_gb": 2000, "training": {"gpus_per_job": 16, "nodes_per_job": 2}}},
+            True,
+            False,
+            False,
+        ),
         (
             {"scale": {"dataset_size_gb": 2000, "training": {"gpus_per_job": 4, "nodes_per_job": 1}}},
             False,
