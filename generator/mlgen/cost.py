@@ -6,6 +6,7 @@ assumption so management can challenge it.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from mlgen.blueprint import CostEstimate, CostLine
@@ -18,9 +19,13 @@ if TYPE_CHECKING:
 HOURS = 730  # hours in an average month
 IMAGE_GB = 20  # ECR storage assumed per environment (images of training and serving)
 STUDIO_HOURS_PER_PERSON = 40  # notebook hours per person per month (idle apps shut down)
-TRAFFIC_SHARE = 0.2  # average traffic as a share of the peak over a month
 NAT_GB_PER_PERSON = 20
 LOG_GB_PER_ENV = 5
+NONPROD_TRAFFIC_SHARE = 0.01  # test traffic outside the production environment, share of production's
+NONPROD_ENDPOINT_HOURS = 40  # instance-hours a month a scale-to-zero endpoint runs for tests outside production
+SERVERLESS_P95_TO_MEAN = 8  # mean service time = p95 target / 8 unless the traffic profile states it
+CAPTURE_KB_PER_REQUEST = 10  # request + response payload captured per sampled request
+DATA_CAPTURE_MONTHS_KEPT = 3  # captured data expires after 90 days (storage lifecycle)
 
 
 def eks_cluster_monthly(region: str, system_instance: str) -> float:
@@ -44,6 +49,91 @@ def _inputs(env: Environment, name: str) -> dict[str, Any] | None:
         if m.name == name:
             return m.inputs
     return None
+
+
+def daily_peak_share(a: Answers) -> float:
+    """Average request rate over a day as a share of the peak, from the traffic profile."""
+    tr = a.scale.inference.traffic
+    return (tr.peak_hours_per_day + (24 - tr.peak_hours_per_day) * tr.off_peak_share) / 24
+
+
+def requests_per_month(a: Answers, primary: bool) -> float:
+    """Requests a month: the traffic profile in the production environment, a test trickle elsewhere."""
+    reqs = a.scale.inference.peak_rps * 3600 * 24 * daily_peak_share(a) * HOURS / 24
+    return reqs if primary else reqs * NONPROD_TRAFFIC_SHARE
+
+
+def serverless_duration_s(a: Answers) -> float:
+    """Billed duration of one serverless request: the stated mean, else one eighth of the p95 target."""
+    inf = a.scale.inference
+    ms = inf.traffic.mean_latency_ms or inf.p95_latency_ms / SERVERLESS_P95_TO_MEAN
+    return ms / 1000
+
+
+def _instance_hours(a: Answers, lo: int, hi: int, primary: bool) -> float:
+    """Instance-hours a month of an instance-backed endpoint scaling between ``lo`` and ``hi``."""
+    if not primary:
+        return max(lo * HOURS, NONPROD_ENDPOINT_HOURS)
+    tr = a.scale.inference.traffic
+    off_peak = max(lo, math.ceil(hi * tr.off_peak_share)) if tr.off_peak_share > 0 else lo
+    return HOURS / 24 * (tr.peak_hours_per_day * max(hi, lo) + (24 - tr.peak_hours_per_day) * off_peak)
+
+
+def _endpoint_lines(a: Answers, env: Environment, ep: dict[str, Any]) -> list[CostLine]:
+    region, e, mode = a.cloud.region, env.name, ep["mode"]
+    tr = a.scale.inference.traffic
+    profile = (
+        f"traffic profile: {tr.peak_hours_per_day:g} peak h/day at {a.scale.inference.peak_rps:g} rps, "
+        f"off-peak {tr.off_peak_share:.0%} of peak"
+    )
+    out: list[CostLine] = []
+    reqs = requests_per_month(a, env.primary)
+    if mode in ("online", "async"):
+        hourly = hosting_price(ep["instance_type"], region)
+        lo = ep["autoscaling"]["min"] if mode == "online" else 0  # async scales in to zero
+        hi = ep["autoscaling"]["max"]
+        hours = _instance_hours(a, lo, hi, env.primary)
+        out.append(
+            _line(
+                e,
+                "endpoint",
+                f"{mode} {ep['instance_type']}",
+                lo * hourly * HOURS,
+                (hours - lo * HOURS) * hourly,
+                f"min {lo} instance(s) always on (after the first deploy), {hours:,.0f} instance-hours/month; "
+                + (profile + f", max {hi} at peak" if env.primary else f"test use ≈ {NONPROD_ENDPOINT_HOURS} h/month"),
+            )
+        )
+    else:
+        sls = ep["serverless"]
+        dur = serverless_duration_s(a)
+        gb_s = reqs * dur * sls["memory_size_mb"] / 1024
+        out.append(
+            _line(
+                e,
+                "endpoint",
+                f"serverless {sls['memory_size_mb']} MB",
+                0,
+                gb_s * price("sagemaker_serverless_gb_second", region),
+                f"{reqs:,.0f} requests/month x {dur * 1000:,.0f} ms billed each; "
+                + (profile if env.primary else f"test traffic {NONPROD_TRAFFIC_SHARE:.0%} of production"),
+            )
+        )
+    if ep.get("enable_data_capture"):
+        pct = ep.get("data_capture_percent", 100)
+        gb = reqs * pct / 100 * CAPTURE_KB_PER_REQUEST / 1024 / 1024
+        out.append(
+            _line(
+                e,
+                "endpoint",
+                f"data capture {pct}%",
+                0,
+                gb * DATA_CAPTURE_MONTHS_KEPT * price("s3_standard_gb_month", region),
+                f"{pct}% of {reqs:,.0f} requests x {CAPTURE_KB_PER_REQUEST} KB, kept "
+                f"{DATA_CAPTURE_MONTHS_KEPT} months by the lifecycle rule",
+            )
+        )
+    return out
 
 
 def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> CostEstimate:
@@ -227,39 +317,7 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
             )
         ep = _inputs(env, "endpoint")
         if ep is not None:
-            mode = ep["mode"]
-            if mode in ("online", "async"):
-                hourly = hosting_price(ep["instance_type"], region)
-                lo, hi = ep["autoscaling"]["min"], ep["autoscaling"]["max"]
-                if mode == "async":
-                    lo = 0  # scales in to zero when the queue is empty
-                traffic = TRAFFIC_SHARE if env.primary else 0.02
-                extra = max(0.0, hi * traffic - lo) if mode == "online" else hi * traffic
-                lines.append(
-                    _line(
-                        e,
-                        "endpoint",
-                        f"{mode} {ep['instance_type']}",
-                        lo * hourly * HOURS,
-                        extra * hourly * HOURS,
-                        f"min {lo} instance(s) always on (after the first deploy), average load "
-                        f"{traffic:.0%} of the peak",
-                    )
-                )
-            else:
-                sls = ep["serverless"]
-                reqs = a.scale.inference.peak_rps * TRAFFIC_SHARE * 3600 * HOURS * (1 if env.primary else 0.01)
-                gb_s = reqs * (a.scale.inference.p95_latency_ms / 1000 / 2) * sls["memory_size_mb"] / 1024
-                lines.append(
-                    _line(
-                        e,
-                        "endpoint",
-                        f"serverless {sls['memory_size_mb']} MB",
-                        0,
-                        gb_s * price("sagemaker_serverless_gb_second", region),
-                        f"{reqs:,.0f} requests/month at half the p95 latency each",
-                    )
-                )
+            lines += _endpoint_lines(a, env, ep)
         elif ml["inference_mode"] == "batch" and env.primary:
             hourly = hosting_price("ml.m5.xlarge", region)
             lines.append(_line(e, "batch", "daily batch scoring", 0, 30 * hourly, "one hour a day on ml.m5.xlarge"))

@@ -43,6 +43,8 @@ STUDIO_ENDPOINTS = ("sagemaker.studio",)
 MLFLOW_BUDGET_SHARE = 0.2
 EKS_SYSTEM_INSTANCE = "m6i.large"  # the EKS system node group (CoreDNS, add-ons)
 PER_AZ_NAT_MIN_BUDGET = 5000
+# Share of requests captured for model monitoring: enough for drift statistics, not a copy of traffic.
+DATA_CAPTURE_PERCENT = 10
 
 
 # Retention periods CloudWatch Logs accepts (days); log groups round the answer up to one of them.
@@ -189,6 +191,40 @@ def choose_platform(answers: Answers, inst: Instance | None, nodes: int) -> Deci
     )
 
 
+# Always-on minimum of an online endpoint in the production environment, by stage.
+ONLINE_MIN_BY_STAGE = {"production": 2, "pilot": 1, "prototype": 0}
+SERVERLESS_MAX_MODEL_GB = 3.0  # memory is 2x the model, and serverless offers at most 6 GB
+
+
+def _serverless_fits(inf: Any) -> bool:
+    return not inf.gpu and inf.model_size_gb <= SERVERLESS_MAX_MODEL_GB
+
+
+def _serverless_spec(inf: Any) -> dict[str, Any]:
+    memory = min(6144, max(1024, 1024 * math.ceil(inf.model_size_gb * 2)))
+    concurrency = max(1, min(200, math.ceil(inf.peak_rps * inf.p95_latency_ms / 1000)))
+    return {"memory_mb": memory, "max_concurrency": concurrency}
+
+
+def _scale_to_zero_mode(mode: str, inf: Any) -> str:
+    """The mode an endpoint takes where nothing may idle: serverless for a CPU model that fits, else async."""
+    if mode in ("serverless", "async"):
+        return mode
+    return "serverless" if _serverless_fits(inf) else "async"
+
+
+def _endpoint_always_on(answers: Answers, env: str, spec: dict[str, Any]) -> bool:
+    """Only the production environment keeps an always-on minimum (online, stage pilot/production)."""
+    return spec["mode"] == "online" and _is_primary(answers, env) and spec.get("min_instances", 0) > 0
+
+
+def endpoint_mode(answers: Answers, env: str, spec: dict[str, Any]) -> str:
+    """The endpoint mode in ``env``: the decided mode where it may idle, else its scale-to-zero mode."""
+    if _endpoint_always_on(answers, env, spec):
+        return str(spec["mode"])
+    return str(spec.get("scale_to_zero_mode", spec["mode"]))
+
+
 def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
     """Serving mode and capacity."""
     inf, region = answers.scale.inference, answers.cloud.region
@@ -224,7 +260,7 @@ def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
         itype = "ml.g5.xlarge" if inf.gpu else ("ml.c5.xlarge" if inf.model_size_gb <= 2 else "ml.m5.xlarge")
         per_instance = RPS_PER_GPU_INSTANCE if inf.gpu else RPS_PER_CPU_INSTANCE
         max_n = max(1, math.ceil(inf.peak_rps * 1.3 / per_instance))
-        min_n = 2 if (answers.stage == "production" and mode == "online") else (0 if mode == "async" else 1)
+        min_n = ONLINE_MIN_BY_STAGE.get(answers.stage, 0) if mode == "online" else 0
         spec.update(
             instance_type=itype,
             min_instances=min_n,
@@ -234,16 +270,36 @@ def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
         )
         reasons.append(
             f"{itype} sustains ≈ {per_instance:g} rps (assumption); peak {inf.peak_rps:g} rps + 30% headroom "
-            f"→ max {spec['max_instances']}, min {min_n}"
-            + (" (two for availability in production)" if min_n == 2 else "")
+            f"→ max {spec['max_instances']}"
+            + (
+                f", min {min_n} always on in the production environment at stage {answers.stage}"
+                + (" (two for availability)" if min_n == 2 else "")
+                if min_n
+                else ", min 0 (scales to zero)"
+            )
         )
-    elif mode == "serverless":
-        memory = min(6144, max(1024, 1024 * math.ceil(inf.model_size_gb * 2)))
-        concurrency = max(1, min(200, math.ceil(inf.peak_rps * inf.p95_latency_ms / 1000)))
-        spec.update(memory_mb=memory, max_concurrency=concurrency)
-        reasons.append(f"memory {memory} MB (2x the model), concurrency {concurrency} = peak rps x latency")
+    if mode == "serverless" or (mode == "online" and _serverless_fits(inf)):
+        spec.update(_serverless_spec(inf))
+        reasons.append(
+            f"serverless memory {spec['memory_mb']} MB (2x the model), concurrency {spec['max_concurrency']} "
+            "= peak rps x latency"
+        )
     elif mode == "batch":
         spec.update(instance_type="ml.m5.xlarge", hourly_usd=hosting_price("ml.m5.xlarge", region))
+    if mode in ("online", "async", "serverless"):
+        spec["scale_to_zero_mode"] = _scale_to_zero_mode(mode, inf)
+        always_on = [e for e in answers.cloud.environments if _endpoint_always_on(answers, e, spec)]
+        idle = [e for e in answers.cloud.environments if e not in always_on]
+        if always_on:
+            reasons.append(
+                f"{', '.join(always_on)}: {mode}, idle ≈ ${min_n * spec['hourly_usd'] * HOURS:,.0f}/month "
+                f"(min {min_n}; stage prototype, or mode serverless/async, would remove it)"
+            )
+        if idle:
+            reasons.append(
+                f"{', '.join(idle)}: {spec['scale_to_zero_mode']}, scales to zero, $0 idle "
+                "(no always-on capacity outside the production environment)"
+            )
     alternatives = sorted({"online", "serverless", "async", "batch", "none"} - {mode})
     return spec, Decision(
         id="inference-mode",
@@ -761,6 +817,7 @@ def _environment(
         )
     mode = inference["mode"]
     if mode in ("online", "serverless", "async"):
+        mode = endpoint_mode(a, env, inference)
         inputs: dict[str, Any] = {
             "name": name,
             "mode": mode,
@@ -769,7 +826,8 @@ def _environment(
             "kms_key_arn": key["endpoints"],
             "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
             "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
-            "enable_data_capture": capture and primary,
+            "enable_data_capture": capture and primary and mode != "serverless",
+            "data_capture_percent": DATA_CAPTURE_PERCENT,
             "alarm_emails": emails,
             "latency_alarm_ms": max(a.scale.inference.p95_latency_ms, 50),
             "log_kms_key_arn": key["logs"],
@@ -783,11 +841,11 @@ def _environment(
             inputs["security_group_ids"] = [ref("module.training.security_group_id")]
         if mode in ("online", "async"):
             inputs["instance_type"] = inference["instance_type"]
-            lo = inference["min_instances"] if primary else min(inference["min_instances"], 1)
+            lo = inference["min_instances"] if mode == "online" else 0
             hi = inference["max_instances"] if primary else 1
             inputs["initial_instance_count"] = max(lo, 1)
             inputs["autoscaling"] = {
-                # async endpoints always scale in to 0 (the module handles it); min is the floor under load
+                # async endpoints always scale in to 0 (the module sets the target's floor to 0)
                 "min": max(lo, 1) if mode == "async" else lo,
                 "max": max(hi, lo, 1),
                 "target_invocations_per_instance": inference["target_invocations_per_instance"],

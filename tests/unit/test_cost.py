@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from mlgen.answers import build_answers
-from mlgen.catalog import price, spot_fraction, training_price
+from mlgen.catalog import hosting_price, price, spot_fraction, training_price
 from mlgen.cost import HOURS
 from mlgen.decide import decide
 
@@ -40,7 +40,7 @@ def test_nat_and_endpoints_are_idle_cost() -> None:
 
 def test_serverless_has_no_idle_cost_online_does() -> None:
     sls = decide(build_answers({"scale": {"inference": {"mode": "serverless"}}}))
-    onl = decide(build_answers({"scale": {"inference": {"mode": "online"}}}))
+    onl = decide(build_answers({"stage": "pilot", "scale": {"inference": {"mode": "online"}}}))
     ep = lambda b: sum(l.idle_usd for l in b.cost.lines if l.module == "endpoint")  # noqa: E731
     assert ep(sls) == 0
     assert ep(onl) > 0
@@ -61,3 +61,41 @@ def test_every_line_states_its_assumption() -> None:
     )
     assert all(l.assumption for l in b.cost.lines)
     assert any("replica" in l.item for l in b.cost.lines)
+
+
+@pytest.mark.parametrize(
+    ("traffic", "peak_instances_hours"),
+    [
+        ({}, 8 * 6 + 16 * 2),  # 8 peak hours at 6 instances, off-peak 10% -> the minimum of 2
+        ({"peak_hours_per_day": 24}, 24 * 6),
+        ({"peak_hours_per_day": 4, "off_peak_share": 0.5}, 4 * 6 + 20 * 3),
+        ({"peak_hours_per_day": 0, "off_peak_share": 0}, 24 * 2),
+    ],
+)
+def test_online_scale_out_is_costed_from_the_traffic_profile(traffic: dict, peak_instances_hours: float) -> None:
+    b = decide(
+        build_answers(
+            {
+                "stage": "production",
+                "budget": {"monthly_usd": 1e5},
+                "scale": {"inference": {"mode": "online", "peak_rps": 100, "traffic": traffic}},
+            }
+        )
+    )
+    (line,) = [l for l in b.cost.lines if l.module == "endpoint" and l.item.startswith("online")]
+    hourly = hosting_price("ml.c5.xlarge", "us-east-1")
+    assert line.idle_usd == pytest.approx(2 * hourly * HOURS, abs=0.01)  # min 2 always on
+    total_hours = HOURS / 24 * peak_instances_hours
+    assert line.usage_usd == pytest.approx((total_hours - 2 * HOURS) * hourly, abs=0.05)
+
+
+@pytest.mark.parametrize(("mean_ms", "billed_ms"), [(None, 2000 / 8), (100, 100)])
+def test_serverless_bills_the_mean_duration_per_request(mean_ms: int | None, billed_ms: float) -> None:
+    inference = {"mode": "serverless", "peak_rps": 2, "p95_latency_ms": 2000, "model_size_gb": 0.5}
+    inference["traffic"] = {"peak_hours_per_day": 8, "off_peak_share": 0.1, "mean_latency_ms": mean_ms}
+    b = decide(build_answers({"scale": {"inference": inference}}))
+    (line,) = [l for l in b.cost.lines if l.module == "endpoint"]
+    requests = 2 * 3600 * (8 + 16 * 0.1) * HOURS / 24
+    gb_seconds = requests * billed_ms / 1000 * 1024 / 1024
+    assert line.idle_usd == 0
+    assert line.usage_usd == pytest.approx(gb_seconds * price("sagemaker_serverless_gb_second", "us-east-1"), abs=0.01)

@@ -131,21 +131,47 @@ def test_spot(allow: bool, expected: str) -> None:
     assert b.ml["use_spot"] is allow
 
 
-def test_dev_smaller_than_prod() -> None:
+@pytest.mark.parametrize(
+    ("inference", "stage", "envs", "modes", "prod_min"),
+    [
+        # CPU model that fits serverless: dev is serverless, prod keeps two instances (availability).
+        ({"mode": "online", "peak_rps": 200}, "production", ["dev", "prod"], ["serverless", "online"], 2),
+        # GPU model: dev cannot be serverless, so async with minimum 0.
+        ({"mode": "online", "peak_rps": 200, "gpu": True}, "production", ["dev", "prod"], ["async", "online"], 2),
+        (
+            {"mode": "online", "peak_rps": 200, "gpu": True},
+            "pilot",
+            ["dev", "staging", "prod"],
+            ["async"] * 2 + ["online"],
+            1,
+        ),
+        # A prototype has no production environment: nothing is always on.
+        ({"mode": "online", "peak_rps": 20, "gpu": True}, "prototype", ["dev"], ["async"], None),
+        ({"mode": "online", "peak_rps": 20, "model_size_gb": 8}, "prototype", ["dev"], ["async"], None),
+        ({"mode": "async", "gpu": True}, "production", ["dev", "prod"], ["async", "async"], None),
+    ],
+)
+def test_endpoints_scale_to_zero_outside_production(
+    inference: dict, stage: str, envs: list[str], modes: list[str], prod_min: int | None
+) -> None:
     b = bp(
         {
-            "cloud": {"environments": ["dev", "prod"]},
-            "stage": "production",
-            "budget": {"monthly_usd": 20000},
-            "scale": {"inference": {"mode": "online", "peak_rps": 200}},
+            "cloud": {"environments": envs},
+            "stage": stage,
+            "budget": {"monthly_usd": 1e5},
+            "scale": {"inference": inference},
         }
     )
-    dev, prod = module(b, "dev", "endpoint"), module(b, "prod", "endpoint")
-    assert dev and prod
-    assert dev["autoscaling"]["max"] < prod["autoscaling"]["max"]
-    assert prod["autoscaling"]["min"] == 2 and dev["autoscaling"]["min"] == 1
-    assert module(b, "prod", "network")["nat_gateways"] == "per_az"
-    assert module(b, "dev", "network")["nat_gateways"] == "single"
+    got = [module(b, e, "endpoint")["mode"] for e in envs]
+    assert got == modes
+    idle = {e: sum(l.idle_usd for l in b.cost.lines if l.module == "endpoint" and l.environment == e) for e in envs}
+    for env, mode in zip(envs, modes, strict=True):
+        ep = module(b, env, "endpoint")
+        if mode == "online":
+            assert ep["autoscaling"]["min"] == prod_min and idle[env] > 0
+        else:
+            assert idle[env] == 0, (env, idle)
+    assert "scales to zero" in b.decision("inference-mode").rationale
 
 
 @pytest.mark.parametrize(
@@ -230,7 +256,13 @@ def test_inference_mode(inference: dict, stage: str, mode: str) -> None:
 
 
 def test_online_capacity_from_traffic() -> None:
-    b = bp({"scale": {"inference": {"mode": "online", "peak_rps": 100}}, "budget": {"monthly_usd": 1e5}})
+    b = bp(
+        {
+            "stage": "production",
+            "scale": {"inference": {"mode": "online", "peak_rps": 100}},
+            "budget": {"monthly_usd": 1e5},
+        }
+    )
     ep = module(b, "dev", "endpoint")
     assert ep["instance_type"] == "ml.c5.xlarge"
     assert b.ml["inference"]["max_instances"] == 6  # ceil(100 * 1.3 / 25)
