@@ -212,7 +212,7 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
             )
         n_ep = len(net.get("interface_endpoints", []))
         if n_ep:
-            azs = len(net.get("azs", []))
+            azs = net.get("interface_endpoint_az_count") or len(net.get("azs", []))
             lines.append(
                 _line(
                     e,
@@ -220,7 +220,7 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
                     f"{n_ep} interface endpoints x {azs} AZs",
                     n_ep * azs * price("vpc_interface_endpoint_az_hour", region) * HOURS,
                     0,
-                    "endpoint-hours in every AZ; data processed negligible",
+                    f"endpoint-hours in {azs} AZ(s); data processed negligible",
                 )
             )
         lines.append(

@@ -12,7 +12,7 @@ from typing import Any
 from mlgen import __version__
 from mlgen.answers import CLASSIFICATION_ORDER, Answers, residency_regions
 from mlgen.blueprint import Blueprint, Decision, Environment, ModuleCall, ref
-from mlgen.catalog import Instance, gpu_shapes, hosting_price, mlflow_price
+from mlgen.catalog import Instance, gpu_shapes, hosting_price, mlflow_price, price
 from mlgen.cost import HOURS, eks_cluster_monthly, estimate
 
 # EKS is worth running only when a team can operate it; below this size SageMaker jobs win.
@@ -25,6 +25,13 @@ TRAINING_MEMORY_FACTOR = 8.0
 RPS_PER_CPU_INSTANCE = 25.0
 RPS_PER_GPU_INSTANCE = 50.0
 FSX_MIN_DATASET_GB = 500
+FSX_SETUP_HOURS = 0.5  # creating a SCRATCH_2 file system and lazy-loading it from S3, per run
+FSX_ALWAYS_ON_UTILISATION = 0.5  # keep one always on only when jobs would use it half the month or more
+# What the generated project wires up. A resource that costs at rest is created only when the generated
+# code uses it: today's training code logs to CloudWatch/SageMaker Experiments (not MLflow) and reads
+# its data from S3 (no Lustre mount in the launchers or manifests).
+TEMPLATE_WIRES_MLFLOW = False
+TEMPLATE_WIRES_FSX = False
 # FSx for Lustre SCRATCH_2 sizes: 1200 GB, then multiples of 2400 GB.
 FSX_MIN_CAPACITY_GB = 1200
 FSX_CAPACITY_STEP_GB = 2400
@@ -37,14 +44,19 @@ def fsx_capacity(dataset_gb: float) -> int:
     return FSX_CAPACITY_STEP_GB * math.ceil(dataset_gb / FSX_CAPACITY_STEP_GB)
 
 
-BASE_ENDPOINTS = ("ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sts")
-EKS_ENDPOINTS = ("ec2", "eks", "eks-auth", "elasticloadbalancing")
+# Every env's jobs pull images (ECR), write logs, use KMS keys and assume roles (STS).
+BASE_ENDPOINTS = ("ecr.api", "ecr.dkr", "kms", "logs", "sts")
+# EKS nodes call EC2 (VPC CNI), EKS (node bootstrap) and EKS Auth (pod identity). Nothing creates load
+# balancers, so no elasticloadbalancing endpoint.
+EKS_ENDPOINTS = ("ec2", "eks", "eks-auth")
 STUDIO_ENDPOINTS = ("sagemaker.studio",)
 MLFLOW_BUDGET_SHARE = 0.2
 EKS_SYSTEM_INSTANCE = "m6i.large"  # the EKS system node group (CoreDNS, add-ons)
 PER_AZ_NAT_MIN_BUDGET = 5000
 # Share of requests captured for model monitoring: enough for drift statistics, not a copy of traffic.
 DATA_CAPTURE_PERCENT = 10
+DATA_CAPTURE_DAYS = 90  # captured requests expire after this many days (artifacts bucket lifecycle)
+CHECKPOINT_NONCURRENT_DAYS = 7  # overwritten checkpoint versions are kept a week
 
 
 # Retention periods CloudWatch Logs accepts (days); log groups round the answer up to one of them.
@@ -320,15 +332,70 @@ def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
     )
 
 
-def _nat_mode(answers: Answers) -> tuple[str, str]:
+def _endpoint_azs(answers: Answers, env: str) -> int:
+    """Interface endpoints sit in every AZ of the production environment, in one AZ elsewhere."""
+    return len(_azs(answers)) if (_is_primary(answers, env) and answers.stage == "production") else 1
+
+
+def _azs(answers: Answers) -> list[str]:
+    return [f"{answers.cloud.region}a", f"{answers.cloud.region}b"]
+
+
+def _egress_reasons(answers: Answers, platform: str) -> list[str]:
+    """Workloads that must reach the public internet (and so need a NAT gateway)."""
+    reasons = []
+    if answers.project.needs_internet:
+        reasons.append("project.needs_internet: jobs or notebooks download from the internet")
+    if platform == "eks" and answers.compliance.network_isolation != "isolated":
+        reasons.append("EKS nodes pull public images (training operator, add-ons)")
+    return reasons
+
+
+def _nat_mode(answers: Answers, platform: str) -> tuple[str, str]:
+    """NAT only when a workload must reach the internet; one per AZ only in production with budget."""
     iso = answers.compliance.network_isolation
+    nat_hour = price("nat_gateway_hour", answers.cloud.region) * HOURS
     if iso == "isolated":
         return "none", "isolated: no NAT gateway, no internet gateway; AWS services through VPC endpoints only"
+    reasons = _egress_reasons(answers, platform)
+    if not reasons:
+        return "none", (
+            "no workload must reach the internet (project.needs_internet is false, no public images): no NAT "
+            f"gateway (≈ ${nat_hour:,.0f}/month each saved); S3 through the free gateway endpoint"
+            + ("" if iso == "none" else ", AWS APIs through interface endpoints")
+            + "; project.needs_internet: true would add one"
+        )
+    why = "; ".join(reasons)
     if answers.stage == "production" and answers.budget.monthly_usd >= PER_AZ_NAT_MIN_BUDGET:
         return "per_az", (
-            f"production with a budget >= ${PER_AZ_NAT_MIN_BUDGET}: one NAT per AZ, so an AZ outage does not cut egress"
+            f"{why}: NAT egress; production with a budget >= ${PER_AZ_NAT_MIN_BUDGET}: one NAT per AZ in the "
+            f"production environment (≈ ${nat_hour:,.0f}/month each), so an AZ outage does not cut egress; "
+            "one shared NAT elsewhere"
         )
-    return "single", "one shared NAT gateway keeps idle cost down (an AZ outage would cut egress)"
+    return "single", (
+        f"{why}: one shared NAT gateway (≈ ${nat_hour:,.0f}/month idle; an AZ outage would cut egress); "
+        "project.needs_internet: false" + (" and SageMaker training" if platform == "eks" else "") + " would remove it"
+    )
+
+
+def _env_endpoints(
+    answers: Answers, *, platform: str, workspace: bool, mlflow: bool, endpoint: bool, batch: bool
+) -> list[str]:
+    """Interface endpoints one environment's workloads call (empty when isolation is none)."""
+    if answers.compliance.network_isolation == "none":
+        return []
+    services = set(BASE_ENDPOINTS)
+    if platform == "sagemaker" or workspace or batch:
+        services.add("sagemaker.api")
+    if endpoint:
+        services.add("sagemaker.runtime")
+    if platform == "eks":
+        services |= set(EKS_ENDPOINTS)
+    if workspace:
+        services |= set(STUDIO_ENDPOINTS)
+    if mlflow:
+        services.add("sagemaker.experiments")  # the managed MLflow tracking server, privately
+    return sorted(services)
 
 
 def decide(answers: Answers) -> Blueprint:
@@ -402,37 +469,72 @@ def decide(answers: Answers) -> Blueprint:
     )
 
     # Network
-    nat, nat_why = _nat_mode(a)
-    endpoints: set[str] = set() if c.network_isolation == "none" else set(BASE_ENDPOINTS)
-    if endpoints and platform == "eks":
-        endpoints |= set(EKS_ENDPOINTS)
+    nat, nat_why = _nat_mode(a, platform)
     studio = a.scale.team_size > 0
-    if endpoints and studio:
-        endpoints |= set(STUDIO_ENDPOINTS)
     mlflow_hourly = mlflow_price("small", region)
-    mlflow = a.stage != "prototype" and mlflow_hourly * HOURS <= MLFLOW_BUDGET_SHARE * a.budget.monthly_usd
-    if endpoints and mlflow:
-        endpoints.add("sagemaker.experiments")  # the managed MLflow tracking server, privately
+    mlflow_affordable = a.stage != "prototype" and mlflow_hourly * HOURS <= MLFLOW_BUDGET_SHARE * a.budget.monthly_usd
+    mlflow = TEMPLATE_WIRES_MLFLOW and mlflow_affordable
+    first_env = a.cloud.environments[0]
+    env_endpoints = {
+        env: _env_endpoints(
+            a,
+            platform=platform,
+            workspace=studio and env == first_env,
+            mlflow=mlflow and env == first_env,
+            endpoint=mode in ("online", "serverless", "async"),
+            batch=mode == "batch" and platform == "sagemaker",
+        )
+        for env in a.cloud.environments
+    }
+    endpoint_hour = price("vpc_interface_endpoint_az_hour", region) * HOURS
+    per_env = "; ".join(
+        f"{env}: {len(eps)} x {_endpoint_azs(a, env)} AZ ({', '.join(eps)})" for env, eps in env_endpoints.items()
+    )
     decisions.append(
         Decision(
             id="network",
             title="Network isolation",
-            choice=f"{c.network_isolation}: NAT {nat}, {len(endpoints)} interface endpoints",
+            choice=f"{c.network_isolation}: NAT {nat}, interface endpoints "
+            + ", ".join(f"{env} {len(eps)}" for env, eps in env_endpoints.items()),
             alternatives=[m for m in ("none", "private", "isolated") if m != c.network_isolation],
             rationale=nat_why
             + (
-                "; interface endpoints keep AWS API traffic off the internet: " + ", ".join(sorted(endpoints))
-                if endpoints
+                "; interface endpoints are the union of what each environment's workloads call, in every AZ of "
+                f"the production environment and one AZ elsewhere (≈ ${endpoint_hour:,.2f}/month per endpoint "
+                f"and AZ): {per_env}; network_isolation: none would remove them"
+                if any(env_endpoints.values())
                 else "; network_isolation none: no interface endpoints (S3 gateway endpoint is free)"
             )
-            + ". Two AZs; flow logs to a KMS-encrypted log group.",
-            driven_by=["compliance.network_isolation", "stage", "budget.monthly_usd"],
+            + ". Two AZs of subnets; flow logs to a KMS-encrypted log group.",
+            driven_by=[
+                "compliance.network_isolation",
+                "project.needs_internet",
+                "stage",
+                "budget.monthly_usd",
+                "scale.team_size",
+                "scale.inference.mode",
+            ],
         )
     )
 
     # Storage
-    fsx = nodes > 1 and a.scale.dataset_size_gb >= FSX_MIN_DATASET_GB and inst is not None
     fsx_gb = fsx_capacity(a.scale.dataset_size_gb)
+    fsx_useful = nodes > 1 and a.scale.dataset_size_gb >= FSX_MIN_DATASET_GB and inst is not None
+    fsx_month = fsx_gb * price("fsx_lustre_scratch2_gb_month", region)
+    fsx_hours = t.jobs_per_month * (t.hours_per_job + FSX_SETUP_HOURS)
+    fsx_always_on = fsx_hours >= FSX_ALWAYS_ON_UTILISATION * HOURS
+    fsx = TEMPLATE_WIRES_FSX and fsx_useful and fsx_always_on
+    fsx_note = (
+        (
+            f"; FSx for Lustre ({fsx_gb} GB) would cost ≈ ${fsx_month:,.0f}/month always on or "
+            f"≈ ${fsx_month * min(1.0, fsx_hours / HOURS):,.0f}/month created per run ({fsx_hours:,.0f} h/month "
+            f"of jobs incl. {FSX_SETUP_HOURS:g} h to create and load each): "
+            + ("always on would pay off" if fsx_always_on else "per run is cheaper")
+            + ", but the generated jobs read from S3 and no node mounts a file system, so none is created"
+        )
+        if fsx_useful and not fsx
+        else ""
+    )
     object_lock = strict
     replication = a.cloud.dr_region is not None
     ia_days = 60 if a.scale.dataset_size_gb >= 100 else 0
@@ -451,8 +553,8 @@ def decide(answers: Answers) -> Blueprint:
                     "to the "
                     f"data bucket ({fsx_gb} GB, primary environment only)"
                     if fsx
-                    else f"{a.scale.dataset_size_gb:g} GB with {nodes} node(s) per job: S3 streaming is fast enough; "
-                    f"FSx for Lustre only pays off from {FSX_MIN_DATASET_GB} GB with multi-node jobs"
+                    else f"{a.scale.dataset_size_gb:g} GB with {nodes} node(s) per job: S3 streaming"
+                    + (fsx_note or f"; FSx for Lustre only pays off from {FSX_MIN_DATASET_GB} GB with multi-node jobs")
                 )
                 + (
                     "; HIPAA/PCI DSS: object lock (GOVERNANCE) protects data integrity; privileged users can still "
@@ -471,6 +573,8 @@ def decide(answers: Answers) -> Blueprint:
             driven_by=[
                 "scale.dataset_size_gb",
                 "scale.training.nodes_per_job",
+                "scale.training.jobs_per_month",
+                "scale.training.hours_per_job",
                 "compliance.frameworks",
                 "cloud.dr_region",
             ],
@@ -478,6 +582,23 @@ def decide(answers: Answers) -> Blueprint:
     )
 
     # Registry and MLflow (decided with the network above: the tracking server needs its endpoint)
+    mlflow_idle = mlflow_hourly * HOURS
+    if mlflow:
+        mlflow_why = (
+            f"Managed MLflow costs ≈ ${mlflow_idle:,.0f}/month idle, within {MLFLOW_BUDGET_SHARE:.0%} of the "
+            f"budget at stage {a.stage}: created in the first environment; stage prototype would remove it."
+        )
+    elif mlflow_affordable:
+        mlflow_why = (
+            f"Managed MLflow (≈ ${mlflow_idle:,.0f}/month idle) would fit the budget, but nothing in the generated "
+            "code logs to it and no generated role may call it, so it is not created; jobs log metrics to "
+            "CloudWatch and SageMaker Experiments."
+        )
+    else:
+        mlflow_why = (
+            f"Managed MLflow (≈ ${mlflow_idle:,.0f}/month idle) is left out at stage {a.stage} or above "
+            f"{MLFLOW_BUDGET_SHARE:.0%} of the budget; track experiments in SageMaker Experiments."
+        )
     decisions.append(
         Decision(
             id="registries",
@@ -485,16 +606,8 @@ def decide(answers: Answers) -> Blueprint:
             choice="ECR (training, serving) + SageMaker model registry"
             + (" + managed MLflow (Small)" if mlflow else ""),
             alternatives=["self-hosted MLflow", "managed MLflow"] if not mlflow else ["no tracking server"],
-            rationale=(
-                "ECR repositories (immutable tags, scan on push, KMS) and a model package group always. "
-                + (
-                    f"Managed MLflow costs ≈ ${mlflow_hourly * HOURS:,.0f}/month idle, within "
-                    f"{MLFLOW_BUDGET_SHARE:.0%} of the budget at stage {a.stage}: created in the first environment."
-                    if mlflow
-                    else f"Managed MLflow (≈ ${mlflow_hourly * HOURS:,.0f}/month idle) is left out at stage {a.stage} "
-                    f"or above {MLFLOW_BUDGET_SHARE:.0%} of the budget; track experiments in SageMaker Experiments."
-                )
-            ),
+            rationale="ECR repositories (immutable tags, scan on push, KMS) and a model package group always. "
+            + mlflow_why,
             driven_by=["stage", "budget.monthly_usd"],
         )
     )
@@ -614,7 +727,7 @@ def decide(answers: Answers) -> Blueprint:
             purposes=purposes,
             key_of=key_of,
             nat=nat,
-            endpoints=sorted(endpoints),
+            endpoints=env_endpoints[env],
             platform=platform,
             inst=inst,
             nodes=nodes,
@@ -700,7 +813,7 @@ def _environment(
     primary = _is_primary(a, env)
     name = f"{a.project.slug}-{env}"
     key = {p_: ref(f'module.keys.key_arns["{k}"]') for p_, k in key_of.items()}
-    azs = [f"{a.cloud.region}a", f"{a.cloud.region}b"]
+    azs = _azs(a)
     env_nat = nat if (primary or nat == "none") else ("single" if nat == "per_az" else nat)
     mods: list[ModuleCall] = [
         ModuleCall(name="keys", source="keys", inputs={"name": name, "purposes": purposes}),
@@ -713,6 +826,8 @@ def _environment(
                 "create_kms_key": False,
                 "kms_key_arn": key["data"],
                 "transition_to_ia_days": ia_days,
+                "checkpoint_noncurrent_days": CHECKPOINT_NONCURRENT_DAYS,
+                "data_capture_expiration_days": DATA_CAPTURE_DAYS,
                 "enable_fsx": fsx and primary,
                 "fsx_storage_capacity_gb": fsx_gb,
                 "fsx_subnet_id": ref("module.network.private_subnet_ids[0]") if fsx and primary else None,
@@ -733,6 +848,7 @@ def _environment(
                 "isolation": c.network_isolation,
                 "nat_gateways": env_nat,
                 "interface_endpoints": endpoints,
+                "interface_endpoint_az_count": _endpoint_azs(a, env),
                 "flow_log_kms_key_arn": key["logs"],
                 "flow_log_retention_days": log_retention(c.audit_retention_days),
             },

@@ -30,7 +30,7 @@ def test_on_demand_costs_more_than_spot() -> None:
 
 
 def test_nat_and_endpoints_are_idle_cost() -> None:
-    got = lines({"compliance": {"network_isolation": "private"}})
+    got = lines({"compliance": {"network_isolation": "private"}, "project": {"needs_internet": True}})
     assert got["dev/network/1 NAT gateway(s)"][0] == pytest.approx(
         price("nat_gateway_hour", "us-east-1") * HOURS, abs=0.01
     )

@@ -8,6 +8,8 @@ import pytest
 
 from mlgen.answers import build_answers, deep_merge
 from mlgen.blueprint import Blueprint
+from mlgen.catalog import price
+from mlgen.cost import HOURS
 from mlgen.decide import decide
 
 
@@ -180,7 +182,7 @@ def test_endpoints_scale_to_zero_outside_production(
         ({}, False, False, False),
         (
             {"scale": {"dataset_size_gb": 2000, "training": {"gpus_per_job": 16, "nodes_per_job": 2}}},
-            True,
+            False,  # multi-node, large dataset, but nothing mounts FSx (see test_fsx_*)
             False,
             False,
         ),
@@ -204,37 +206,118 @@ def test_storage(patch: dict, fsx: bool, lock: bool, replication: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("patch", "nat", "n_endpoints"),
+    ("patch", "nat"),
     [
-        ({"compliance": {"network_isolation": "isolated"}}, "none", 8),
-        ({"compliance": {"network_isolation": "private"}}, "single", 8),
-        ({"compliance": {"network_isolation": "none"}}, "single", 0),
+        ({"compliance": {"network_isolation": "isolated"}}, "none"),
+        # private or none: NAT only when a workload must reach the internet
+        ({"compliance": {"network_isolation": "private"}}, "none"),
+        ({"compliance": {"network_isolation": "none"}}, "none"),
+        ({"compliance": {"network_isolation": "private"}, "project": {"needs_internet": True}}, "single"),
+        ({"compliance": {"network_isolation": "none"}, "project": {"needs_internet": True}}, "single"),
         (
-            {"compliance": {"network_isolation": "private"}, "stage": "production", "budget": {"monthly_usd": 9000}},
+            {
+                "compliance": {"network_isolation": "private"},
+                "project": {"needs_internet": True},
+                "stage": "production",
+                "budget": {"monthly_usd": 9000},
+            },
             "per_az",
-            9,
-        ),  # + MLflow
-        ({"compliance": {"network_isolation": "isolated"}, "scale": {"team_size": 0}}, "none", 7),
+        ),
+        (
+            {
+                "compliance": {"network_isolation": "private"},
+                "project": {"needs_internet": True},
+                "stage": "production",
+                "budget": {"monthly_usd": 2000},
+            },
+            "single",
+        ),
     ],
 )
-def test_network(patch: dict, nat: str, n_endpoints: int) -> None:
-    n = module(bp(patch), "dev", "network")
-    assert n is not None
+def test_nat_only_with_egress(patch: dict, nat: str) -> None:
+    b = bp(patch)
+    n = module(b, "dev", "network")
     assert n["nat_gateways"] == nat
-    assert len(n["interface_endpoints"]) == n_endpoints
+    nat_lines = [l for l in b.cost.lines if "NAT" in l.item]
+    assert bool(nat_lines) is (nat != "none")
+    if nat == "none" and patch["compliance"]["network_isolation"] != "isolated":
+        assert "needs_internet: true would add one" in b.decision("network").rationale
 
 
-def test_eks_adds_its_endpoints() -> None:
+def test_eks_public_images_need_nat_and_per_az_only_in_prod() -> None:
     b = bp(
         {
+            "cloud": {"environments": ["dev", "prod"]},
+            "stage": "production",
             "scale": {
                 "team_size": 12,
-                "training": {"gpus_per_job": 8, "nodes_per_job": 2, "jobs_per_month": 200, "hours_per_job": 24},
+                "training": {"gpus_per_job": 8, "nodes_per_job": 1, "jobs_per_month": 200, "hours_per_job": 24},
             },
             "budget": {"monthly_usd": 1e6},
         }
     )
-    assert {"eks", "ec2", "eks-auth"} <= set(module(b, "dev", "network")["interface_endpoints"])
+    assert b.ml["training_platform"] == "eks"
+    assert module(b, "prod", "network")["nat_gateways"] == "per_az"
+    assert module(b, "dev", "network")["nat_gateways"] == "single"
+    assert "public images" in b.decision("network").rationale
+
+
+@pytest.mark.parametrize(
+    ("patch", "env", "expected", "az_count"),
+    [
+        # SageMaker training + Studio + serverless endpoint in the only env (prototype: one AZ)
+        (
+            {"scale": {"inference": {"mode": "serverless"}}},
+            "dev",
+            {"ecr.api", "ecr.dkr", "kms", "logs", "sts", "sagemaker.api", "sagemaker.runtime", "sagemaker.studio"},
+            1,
+        ),
+        # no team: no Studio endpoint; no endpoint: no runtime endpoint
+        (
+            {"scale": {"team_size": 0, "inference": {"mode": "none"}}},
+            "dev",
+            {"ecr.api", "ecr.dkr", "kms", "logs", "sts", "sagemaker.api"},
+            1,
+        ),
+        # production: Studio lives in the first env only; prod endpoints span both AZs
+        (
+            {
+                "cloud": {"environments": ["dev", "prod"]},
+                "stage": "production",
+                "scale": {"inference": {"mode": "none"}},
+            },
+            "prod",
+            {"ecr.api", "ecr.dkr", "kms", "logs", "sts", "sagemaker.api"},
+            2,
+        ),
+        (
+            {
+                "cloud": {"environments": ["dev", "prod"]},
+                "stage": "production",
+                "scale": {"inference": {"mode": "none"}},
+            },
+            "dev",
+            {"ecr.api", "ecr.dkr", "kms", "logs", "sts", "sagemaker.api", "sagemaker.studio"},
+            1,
+        ),
+    ],
+)
+def test_interface_endpoints_are_what_the_env_calls(patch: dict, env: str, expected: set, az_count: int) -> None:
+    b = bp(deep_merge({"compliance": {"network_isolation": "private"}, "budget": {"monthly_usd": 1e5}}, patch))
+    n = module(b, env, "network")
+    assert set(n["interface_endpoints"]) == expected
+    assert n["interface_endpoint_az_count"] == az_count
+    (line,) = [l for l in b.cost.lines if l.environment == env and "interface endpoints" in l.item]
+    assert line.idle_usd == pytest.approx(
+        len(expected) * az_count * price("vpc_interface_endpoint_az_hour", "us-east-1") * HOURS, abs=0.01
+    )
+
+
+def test_no_mlflow_endpoint_without_mlflow_and_no_elb_endpoint() -> None:
+    b = bp({"stage": "production", "budget": {"monthly_usd": 1e6}, "scale": {"team_size": 12}})
+    for env in b.environments:
+        eps = set(module(b, env.name, "network")["interface_endpoints"])
+        assert "sagemaker.experiments" not in eps and "elasticloadbalancing" not in eps
 
 
 @pytest.mark.parametrize(
@@ -268,12 +351,46 @@ def test_online_capacity_from_traffic() -> None:
     assert b.ml["inference"]["max_instances"] == 6  # ceil(100 * 1.3 / 25)
 
 
-@pytest.mark.parametrize(
-    ("stage", "budget", "mlflow"), [("prototype", 1e5, False), ("pilot", 5000, True), ("pilot", 1000, False)]
-)
-def test_mlflow(stage: str, budget: float, mlflow: bool) -> None:
+@pytest.mark.parametrize(("stage", "budget"), [("prototype", 1e5), ("pilot", 5000), ("production", 1e6)])
+def test_mlflow_only_when_wired(stage: str, budget: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mlgen.decide
+
     b = bp({"stage": stage, "budget": {"monthly_usd": budget}})
-    assert module(b, "dev", "registry")["enable_mlflow"] is mlflow
+    assert all(module(b, e.name, "registry")["enable_mlflow"] is False for e in b.environments)
+    assert not any("MLflow" in l.item for l in b.cost.lines)
+    if stage != "prototype":
+        assert "nothing in the generated code logs to it" in b.decision("registries").rationale
+    # Once the template wires it, the budget rule decides (and its idle cost is stated).
+    monkeypatch.setattr(mlgen.decide, "TEMPLATE_WIRES_MLFLOW", True)
+    wired = bp({"stage": stage, "budget": {"monthly_usd": budget}})
+    assert module(wired, "dev", "registry")["enable_mlflow"] is (stage != "prototype")
+    if stage != "prototype":
+        assert "/month idle" in wired.decision("registries").rationale
+        assert "sagemaker.experiments" in module(wired, "dev", "network")["interface_endpoints"]
+
+
+@pytest.mark.parametrize(("jobs", "hours", "always_on"), [(12, 10, False), (60, 12, True)])
+def test_fsx_only_when_wired_and_per_run_vs_always_on_by_hours(
+    jobs: int, hours: float, always_on: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mlgen.decide
+
+    patch = {
+        "scale": {
+            "dataset_size_gb": 4000,
+            "training": {"gpus_per_job": 16, "nodes_per_job": 2, "jobs_per_month": jobs, "hours_per_job": hours},
+        },
+        "budget": {"monthly_usd": 1e7},
+    }
+    b = bp(patch)
+    assert module(b, "dev", "storage")["enable_fsx"] is False
+    why = b.decision("storage").rationale
+    assert "no node mounts a file system" in why
+    assert ("always on would pay off" if always_on else "per run is cheaper") in why
+    monkeypatch.setattr(mlgen.decide, "TEMPLATE_WIRES_FSX", True)
+    wired = bp(patch)
+    assert module(wired, "dev", "storage")["enable_fsx"] is always_on
+    assert any("FSx" in l.item for l in wired.cost.lines) is always_on
 
 
 @pytest.mark.parametrize(

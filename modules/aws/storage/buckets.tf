@@ -200,6 +200,43 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # Artifacts: training overwrites checkpoints/ many times per job; old checkpoint versions are
+  # only worth keeping for a few days (a real 30 GB model kept 90 days costs thousands a month).
+  dynamic "rule" {
+    for_each = each.key == "artifacts" ? [var.checkpoint_noncurrent_days] : []
+
+    content {
+      id     = "expire-noncurrent-checkpoints"
+      status = "Enabled"
+
+      filter {
+        prefix = "checkpoints/"
+      }
+
+      noncurrent_version_expiration {
+        noncurrent_days = rule.value
+      }
+    }
+  }
+
+  # Artifacts: sampled endpoint data capture is kept for model monitoring, then expires.
+  dynamic "rule" {
+    for_each = each.key == "artifacts" ? [var.data_capture_expiration_days] : []
+
+    content {
+      id     = "expire-data-capture"
+      status = "Enabled"
+
+      filter {
+        prefix = "data-capture/"
+      }
+
+      expiration {
+        days = rule.value
+      }
+    }
+  }
+
   # Lifecycle rules on an unversioned bucket behave differently; configure versioning first.
   depends_on = [aws_s3_bucket_versioning.this]
 }
