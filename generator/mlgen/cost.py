@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     from mlgen.blueprint import Environment
 
 HOURS = 730  # hours in an average month
-IMAGE_GB = 20  # ECR storage assumed per environment (images of training and serving)
+# ECR stores each layer once per repository: one base image plus a thin application layer per
+# pushed image (assumptions: compressed sizes of the Dockerfiles' base images).
+BASE_IMAGE_GB = {"gpu_training": 8.0, "gpu_serving": 3.5, "cpu": 0.5}
+APP_LAYER_GB = 0.05
+IMAGES_KEPT = 10  # images per repository a month of work keeps (the lifecycle keeps at most 50)
 STUDIO_HOURS_PER_PERSON = 40  # notebook hours per person per month (idle apps shut down)
 NAT_GB_PER_PERSON = 20
 LOG_GB_PER_ENV = 5
@@ -49,6 +53,13 @@ def _inputs(env: Environment, name: str) -> dict[str, Any] | None:
         if m.name == name:
             return m.inputs
     return None
+
+
+def image_gb(ml: dict[str, Any]) -> float:
+    """ECR storage of one environment: the training and serving repositories."""
+    train = BASE_IMAGE_GB["gpu_training"] if ml["gpus_per_instance"] > 0 else BASE_IMAGE_GB["cpu"]
+    serve = BASE_IMAGE_GB["gpu_serving"] if ml["inference_gpu"] else BASE_IMAGE_GB["cpu"]
+    return round(train + serve + 2 * IMAGES_KEPT * APP_LAYER_GB, 2)
 
 
 def daily_peak_share(a: Answers) -> float:
@@ -257,9 +268,10 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
                 e,
                 "registry",
                 "ECR storage",
-                IMAGE_GB * price("ecr_storage_gb_month", region),
+                image_gb(ml) * price("ecr_storage_gb_month", region),
                 0,
-                f"{IMAGE_GB} GB of images; lifecycle policy expires old ones",
+                f"{image_gb(ml):g} GB: training and serving base images stored once per repository "
+                f"+ {IMAGES_KEPT} x {APP_LAYER_GB:g} GB application layers; the lifecycle expires old images",
             )
         )
         if reg.get("enable_mlflow"):

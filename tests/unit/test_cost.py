@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from mlgen.answers import build_answers
+from mlgen.answers import build_answers, read_answers_file
 from mlgen.catalog import hosting_price, price, spot_fraction, training_price
 from mlgen.cost import HOURS
 from mlgen.decide import decide
@@ -99,3 +102,37 @@ def test_serverless_bills_the_mean_duration_per_request(mean_ms: int | None, bil
     gb_seconds = requests * billed_ms / 1000 * 1024 / 1024
     assert line.idle_usd == 0
     assert line.usage_usd == pytest.approx(gb_seconds * price("sagemaker_serverless_gb_second", "us-east-1"), abs=0.01)
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+PREVIOUS = json.loads((Path(__file__).parents[2] / "bench" / "cost_previous.json").read_text())["examples"]
+
+
+def example(name: str):  # type: ignore[no-untyped-def]
+    return decide(build_answers(read_answers_file(EXAMPLES / name / "answers.yml")))
+
+
+def test_prototype_idles_under_five_dollars() -> None:
+    assert example("prototype-tight-budget").cost.idle_usd <= 5.0
+
+
+def test_hipaa_three_env_idle_is_at_most_40_percent_of_the_previous_release() -> None:
+    b = example("hipaa-medical-imaging")
+    assert len(b.environments) == 3
+    assert b.cost.idle_usd <= 0.4 * PREVIOUS["hipaa-medical-imaging"]["idle_usd"], b.cost.idle_usd
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.iterdir() if (p / "answers.yml").is_file()))
+def test_no_always_on_gpu_outside_production(name: str) -> None:
+    b = example(name)
+    for env in b.environments:
+        prod = env.primary and b.compliance["stage"] == "production"
+        mods = {m.name: m.inputs for m in env.modules}
+        ep = mods.get("endpoint")
+        if ep and ep["mode"] == "online" and ep["instance_type"].startswith(("ml.g", "ml.p")):
+            assert prod, f"{env.name}: always-on GPU endpoint outside production"
+        if "gpu_node_groups" in mods.get("training", {}):
+            assert all(g["min_size"] == 0 for g in mods["training"]["gpu_node_groups"].values())
+        if not prod:
+            idle = sum(l.idle_usd for l in b.cost.lines if l.environment == env.name and l.module == "endpoint")
+            assert idle == 0, (env.name, idle)
