@@ -56,6 +56,7 @@ PER_AZ_NAT_MIN_BUDGET = 5000
 # Share of requests captured for model monitoring: enough for drift statistics, not a copy of traffic.
 DATA_CAPTURE_PERCENT = 10
 DATA_CAPTURE_DAYS = 90  # captured requests expire after this many days (artifacts bucket lifecycle)
+COST_ALLOCATION_TAGS = ("environment", "project")
 CHECKPOINT_NONCURRENT_DAYS = 7  # overwritten checkpoint versions are kept a week
 
 
@@ -679,9 +680,13 @@ def decide(answers: Answers) -> Blueprint:
             choice=f"${a.budget.monthly_usd:,.0f}/month across {len(a.cloud.environments)} environment(s), "
             f"alerts at {', '.join(str(x) + '%' for x in a.budget.alert_thresholds_pct)}",
             alternatives=["no budget"],
-            rationale="AWS Budgets filtered by the project cost-allocation tag, actual and forecast alerts to "
+            rationale="one AWS budget per environment filtered by its environment tag (its share of the budget, by "
+            "estimated cost), plus the project total on the project tag in the "
+            f"{a.cloud.environments[-1]} root, which also activates the {' and '.join(COST_ALLOCATION_TAGS)} "
+            "cost-allocation tags (budgets read $0 until they are active; in a member account of an AWS "
+            "Organization activate them in the management account instead); actual and forecast alerts to "
             + ", ".join(emails)
-            + "; cost anomaly detection on top.",
+            + "; cost anomaly detection on top. Notification-only budgets carry no charge.",
             driven_by=["budget.monthly_usd", "budget.alert_thresholds_pct", "budget.alert_emails"],
         )
     )
@@ -1063,7 +1068,15 @@ def _with_budget(env: Environment, a: Answers, cost: Any, emails: list[str]) -> 
             "monthly_limit_usd": limit,
             "thresholds_pct": list(a.budget.alert_thresholds_pct),
             "alert_emails": emails,
-            "cost_allocation_tag": {"key": "project", "value": a.project.slug},
+            "cost_allocation_tag": {"key": "environment", "value": env.name},
+            "project_total": {
+                "name": a.project.slug,
+                "monthly_limit_usd": a.budget.monthly_usd,
+                "tag": {"key": "project", "value": a.project.slug},
+            }
+            if env.primary
+            else None,
+            "activate_cost_allocation_tags": list(COST_ALLOCATION_TAGS) if env.primary else [],
             "kms_key_arn": ref('module.keys.key_arns["logs"]'),
             "tags": ref("local.tags"),
         },

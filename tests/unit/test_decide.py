@@ -445,7 +445,17 @@ def test_budget_split_over_environments() -> None:
     limits = [module(b, e, "budget")["monthly_limit_usd"] for e in ("dev", "staging", "prod")]
     assert abs(sum(limits) - 3000) <= 3
     assert module(b, "prod", "budget")["alert_emails"] == ["finops@example.com"]
-    assert module(b, "dev", "budget")["cost_allocation_tag"] == {"key": "project", "value": "demo-ml"}
+    for env in ("dev", "staging", "prod"):
+        assert module(b, env, "budget")["cost_allocation_tag"] == {"key": "environment", "value": env}
+    # One project total, in the production root, which also activates the tags the budgets filter on.
+    assert [module(b, e, "budget")["project_total"] for e in ("dev", "staging")] == [None, None]
+    assert module(b, "prod", "budget")["project_total"] == {
+        "name": "demo-ml",
+        "monthly_limit_usd": 3000,
+        "tag": {"key": "project", "value": "demo-ml"},
+    }
+    assert module(b, "prod", "budget")["activate_cost_allocation_tags"] == ["environment", "project"]
+    assert module(b, "dev", "budget")["activate_cost_allocation_tags"] == []
 
 
 def test_residency_is_passed_to_the_scan() -> None:
