@@ -25,6 +25,11 @@ IMAGES_KEPT = 10  # images per repository a month of work keeps (the lifecycle k
 STUDIO_HOURS_PER_PERSON = 40  # notebook hours per person per month (idle apps shut down)
 NAT_GB_PER_PERSON = 20
 LOG_GB_PER_ENV = 5
+TRAIL_GB_PER_MONTH = 0.5  # management events of one account, compressed
+TRAIL_KB_PER_EVENT = 0.5  # one data event, compressed
+SECURITY_ALARMS = 14  # the audit module's CIS CloudTrail alarms (one metric filter each)
+ENDPOINT_ALARMS = 2  # the endpoint module's 5xx and latency alarms
+EKS_LOG_GB = 5  # control-plane logs a month (api, audit, authenticator, controllerManager, scheduler)
 NONPROD_TRAFFIC_SHARE = 0.01  # test traffic outside the production environment, share of production's
 NONPROD_ENDPOINT_HOURS = 40  # instance-hours a month a scale-to-zero endpoint runs for tests outside production
 SERVERLESS_P95_TO_MEAN = 8  # mean service time = p95 target / 8 unless the traffic profile states it
@@ -130,6 +135,16 @@ def _endpoint_lines(a: Answers, env: Environment, ep: dict[str, Any]) -> list[Co
                 + (profile if env.primary else f"test traffic {NONPROD_TRAFFIC_SHARE:.0%} of production"),
             )
         )
+    out.append(
+        _line(
+            e,
+            "endpoint",
+            f"{ENDPOINT_ALARMS} endpoint alarms",
+            ENDPOINT_ALARMS * price("cloudwatch_alarm_month", region),
+            0,
+            "5xx and p95 latency alarms, once a model is deployed",
+        )
+    )
     if ep.get("enable_data_capture"):
         pct = ep.get("data_capture_percent", 100)
         gb = reqs * pct / 100 * CAPTURE_KB_PER_REQUEST / 1024 / 1024
@@ -170,7 +185,9 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
         data_gb = a.scale.dataset_size_gb if env.primary else a.scale.dataset_size_gb * 0.1
         artifacts_gb = max(1.0, data_gb * 0.1 + a.scale.inference.model_size_gb * max(1, t.jobs_per_month))
         s3_gb = data_gb + artifacts_gb
-        s3 = s3_gb * price("s3_standard_gb_month", region)
+        ia = storage.get("transition_to_ia_days", 0) > 0
+        tier = "s3_standard_ia_gb_month" if ia else "s3_standard_gb_month"
+        s3 = s3_gb * price(tier, region)
         lines.append(
             _line(
                 e,
@@ -179,7 +196,13 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
                 s3,
                 0,
                 ("full dataset" if env.primary else "a 10% sample of the dataset")
-                + " + artifacts (10% of data + one model per job); Standard class",
+                + " + artifacts (10% of data + one model per job); "
+                + (
+                    f"Standard-IA after {storage['transition_to_ia_days']} days (steady state; no job reads the "
+                    "data each month, so retrievals are negligible)"
+                    if ia
+                    else "Standard class (data read every month stays in Standard: IA retrievals would cost more)"
+                ),
             )
         )
         if storage.get("replication", {}).get("enabled") and a.cloud.dr_region:
@@ -191,6 +214,16 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
                     s3_gb * price("s3_standard_gb_month", a.cloud.dr_region),
                     0,
                     "second copy of data and artifacts in the DR region; transfer not counted",
+                )
+            )
+            lines.append(
+                _line(
+                    e,
+                    "storage",
+                    f"replica key in {a.cloud.dr_region}",
+                    price("kms_key_month", a.cloud.dr_region),
+                    0,
+                    "the KMS key that encrypts the replicas in the DR region",
                 )
             )
         if storage.get("enable_fsx"):
@@ -219,6 +252,16 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
                     nat_gb * price("nat_gateway_gb", region),
                     f"{nat_gb} GB/month through NAT ({NAT_GB_PER_PERSON} GB per person); "
                     "S3 uses the free gateway endpoint",
+                )
+            )
+            lines.append(
+                _line(
+                    e,
+                    "network",
+                    f"{n_nat} public IPv4 address(es)",
+                    n_nat * price("public_ipv4_address_hour", region) * HOURS,
+                    0,
+                    "one Elastic IP per NAT gateway, billed per hour",
                 )
             )
         n_ep = len(net.get("interface_endpoints", []))
@@ -262,6 +305,31 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
                 else "first management trail free; management events only",
             )
         )
+        trail_gb = TRAIL_GB_PER_MONTH + events * TRAIL_KB_PER_EVENT / 1024 / 1024
+        held = min(12.0, audit.get("retention_days", 365) / 30)
+        lines.append(
+            _line(
+                e,
+                "audit",
+                "trail log bucket",
+                0,
+                trail_gb * held * price("s3_standard_gb_month", region),
+                f"{trail_gb:,.1f} GB of trail logs a month (compressed), up to a year of them held in S3",
+            )
+        )
+        n_alarms = SECURITY_ALARMS if audit.get("enable_security_alarms", True) else 0
+        if n_alarms:
+            lines.append(
+                _line(
+                    e,
+                    "audit",
+                    f"{n_alarms} security alarms + metric filters",
+                    n_alarms
+                    * (price("cloudwatch_alarm_month", region) + price("cloudwatch_custom_metric_month", region)),
+                    0,
+                    "CIS CloudTrail alarms: one alarm and one custom metric each; free tier not counted",
+                )
+            )
         reg = _inputs(env, "registry") or {}
         lines.append(
             _line(
@@ -314,6 +382,16 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
                     eks_cluster_monthly(region, system) + 2 * 50 * price("ebs_gp3_gb_month", region),
                     0,
                     f"control plane and one {system} system node all month",
+                )
+            )
+            lines.append(
+                _line(
+                    e,
+                    "training",
+                    "EKS control-plane logs",
+                    0,
+                    EKS_LOG_GB * price("cloudwatch_logs_ingest_gb", region),
+                    f"{EKS_LOG_GB} GB/month of the five control-plane log types",
                 )
             )
             lines.append(

@@ -13,7 +13,7 @@ from mlgen import __version__
 from mlgen.answers import CLASSIFICATION_ORDER, Answers, residency_regions
 from mlgen.blueprint import Blueprint, Decision, Environment, ModuleCall, ref
 from mlgen.catalog import Instance, gpu_shapes, hosting_price, mlflow_price, price
-from mlgen.cost import HOURS, eks_cluster_monthly, estimate
+from mlgen.cost import HOURS, SECURITY_ALARMS, eks_cluster_monthly, estimate
 
 # EKS is worth running only when a team can operate it; below this size SageMaker jobs win.
 EKS_MIN_TEAM = 5
@@ -538,7 +538,8 @@ def decide(answers: Answers) -> Blueprint:
     )
     object_lock = strict
     replication = a.cloud.dr_region is not None
-    ia_days = 60 if a.scale.dataset_size_gb >= 100 else 0
+    # Standard-IA only pays when the data is not read back every month (each read is billed per GB).
+    ia_days = 60 if a.scale.dataset_size_gb >= 100 and t.jobs_per_month == 0 else 0
     decisions.append(
         Decision(
             id="storage",
@@ -568,7 +569,16 @@ def decide(answers: Answers) -> Blueprint:
                     if replication
                     else "; no DR region: no replication"
                 )
-                + (f"; objects move to Standard-IA after {ia_days} days" if ia_days else "")
+                + (
+                    f"; objects move to Standard-IA after {ia_days} days"
+                    if ia_days
+                    else (
+                        f"; objects stay in S3 Standard: {t.jobs_per_month} jobs a month read the data, and "
+                        "Standard-IA bills every GB read back"
+                        if a.scale.dataset_size_gb >= 100
+                        else ""
+                    )
+                )
                 + ". Versioning, SSE-KMS, TLS-only, access logging and prevent_destroy on the data bucket always."
             ),
             driven_by=[
@@ -631,12 +641,16 @@ def decide(answers: Answers) -> Blueprint:
     )
     decisions.append(d_inf)
     data_events = bool(c.frameworks) or _classification_at_least(a, "confidential")
+    alarms_month = SECURITY_ALARMS * (
+        price("cloudwatch_alarm_month", region) + price("cloudwatch_custom_metric_month", region)
+    )
     decisions.append(
         Decision(
             id="audit",
             title="Audit logging",
             choice=f"CloudTrail multi-region, {c.audit_retention_days} days"
-            + (" + S3 data events on the data buckets" if data_events else ""),
+            + (" + S3 data events on the data buckets" if data_events else "")
+            + (" + CIS security alarms" if data_events else ""),
             alternatives=["management events only"] if data_events else ["S3 data events"],
             rationale=(
                 f"retention {c.audit_retention_days} days from compliance.audit_retention_days; "
@@ -645,6 +659,15 @@ def decide(answers: Answers) -> Blueprint:
                     "classification ask for"
                     if data_events
                     else "public/internal data without a framework: management events suffice"
+                )
+                + (
+                    f"; {SECURITY_ALARMS} CIS CloudTrail alarms with their metric filters (≈ "
+                    f"${alarms_month:,.2f}"
+                    "/month per environment); no framework and data below confidential would remove them"
+                    if data_events
+                    else "; no CIS security alarms (they would add ≈ "
+                    f"${alarms_month:,.2f}"
+                    "/month): no framework asks for them and the data is below confidential"
                 )
             ),
             driven_by=["compliance.audit_retention_days", "compliance.frameworks", "compliance.data_classification"],
@@ -747,6 +770,7 @@ def decide(answers: Answers) -> Blueprint:
             inference=inference_spec,
             capture=capture,
             data_events=data_events,
+            security_alarms=data_events,
             emails=emails,
             first=(i == 0),
         )
@@ -811,6 +835,7 @@ def _environment(
     inference: dict[str, Any],
     capture: bool,
     data_events: bool,
+    security_alarms: bool,
     emails: list[str],
     first: bool,
 ) -> Environment:
@@ -872,6 +897,7 @@ def _environment(
                 if data_events
                 else [],
                 "alert_emails": emails,
+                "enable_security_alarms": security_alarms,
             },
         ),
         ModuleCall(

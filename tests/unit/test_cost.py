@@ -44,7 +44,7 @@ def test_nat_and_endpoints_are_idle_cost() -> None:
 def test_serverless_has_no_idle_cost_online_does() -> None:
     sls = decide(build_answers({"scale": {"inference": {"mode": "serverless"}}}))
     onl = decide(build_answers({"stage": "pilot", "scale": {"inference": {"mode": "online"}}}))
-    ep = lambda b: sum(l.idle_usd for l in b.cost.lines if l.module == "endpoint")  # noqa: E731
+    ep = lambda b: sum(l.idle_usd for l in b.cost.lines if l.module == "endpoint" and "alarms" not in l.item)  # noqa: E731
     assert ep(sls) == 0
     assert ep(onl) > 0
 
@@ -97,7 +97,7 @@ def test_serverless_bills_the_mean_duration_per_request(mean_ms: int | None, bil
     inference = {"mode": "serverless", "peak_rps": 2, "p95_latency_ms": 2000, "model_size_gb": 0.5}
     inference["traffic"] = {"peak_hours_per_day": 8, "off_peak_share": 0.1, "mean_latency_ms": mean_ms}
     b = decide(build_answers({"scale": {"inference": inference}}))
-    (line,) = [l for l in b.cost.lines if l.module == "endpoint"]
+    (line,) = [l for l in b.cost.lines if l.module == "endpoint" and l.item.startswith("serverless")]
     requests = 2 * 3600 * (8 + 16 * 0.1) * HOURS / 24
     gb_seconds = requests * billed_ms / 1000 * 1024 / 1024
     assert line.idle_usd == 0
@@ -134,5 +134,9 @@ def test_no_always_on_gpu_outside_production(name: str) -> None:
         if "gpu_node_groups" in mods.get("training", {}):
             assert all(g["min_size"] == 0 for g in mods["training"]["gpu_node_groups"].values())
         if not prod:
-            idle = sum(l.idle_usd for l in b.cost.lines if l.environment == env.name and l.module == "endpoint")
+            idle = sum(
+                l.idle_usd
+                for l in b.cost.lines
+                if l.environment == env.name and l.module == "endpoint" and "alarms" not in l.item
+            )
             assert idle == 0, (env.name, idle)

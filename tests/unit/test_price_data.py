@@ -32,6 +32,8 @@ REQUIRED_ITEMS = {
     "nat_gateway_hour",
     "nat_gateway_gb",
     "vpc_interface_endpoint_az_hour",
+    "public_ipv4_address_hour",
+    "cloudwatch_custom_metric_month",
     "vpc_interface_endpoint_gb",
     "kms_key_month",
     "kms_requests_10k",
