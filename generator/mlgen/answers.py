@@ -164,7 +164,7 @@ class Cloud(_Section):
             return value
         priced = priced_regions()
         if value not in priced:
-            hint = _did_you_mean(value, [*priced, *aws_regions()])
+            hint = _did_you_mean(value, list(priced))  # never suggest a region mlgen cannot price
             raise ValueError(f"mlgen has price data for {', '.join(priced)} only; {value!r} is not one of them" + hint)
         return value
 

@@ -464,7 +464,15 @@ def decide(answers: Answers) -> Blueprint:
                 if per_purpose
                 else "no regime or sensitivity asks for per-purpose keys: a data key and a logs key"
             )
-            + "; rotation yearly, 30-day deletion window.",
+            + f"; rotation yearly, 30-day deletion window; ≈ ${price('kms_key_month', region):,.2f}/month per key and "
+            "environment"
+            + (
+                " (compliance.customer_managed_keys: false, or no framework and data below confidential, "
+                "would leave two)"
+                if per_purpose
+                else ""
+            )
+            + ".",
             driven_by=["compliance.customer_managed_keys", "compliance.frameworks", "compliance.data_classification"],
         )
     )

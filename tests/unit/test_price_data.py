@@ -351,3 +351,40 @@ def test_h100_not_available_in_eu(catalog):
         for spec in catalog["h100"][section].values():
             assert spec["regions"]["eu-west-1"] is False
             assert spec["regions"]["eu-central-1"] is False
+
+
+# --------------------------------------------------------------------------- offered regions
+
+
+def test_a_region_without_prices_is_refused_without_suggesting_an_unpriced_region():
+    import re as _re
+
+    from mlgen.answers import aws_regions, build_answers, priced_regions
+    from mlgen.errors import AnswersError
+
+    for region in sorted(set(aws_regions()) - set(priced_regions())):
+        with pytest.raises(AnswersError) as info:
+            build_answers({"cloud": {"region": region}})
+        (line,) = [d for d in info.value.details if d.startswith("cloud.region:")]
+        suggested = _re.findall(r"did you mean '([^']+)'", line)
+        assert all(s in priced_regions() for s in suggested), line
+
+
+def test_every_offered_region_prices_every_instance_type_mlgen_can_choose():
+    """A region is offered (meta.regions) only when every catalogued type sold there has a price."""
+    from mlgen.catalog import ec2_price, hosting_price, training_price
+
+    offered = _load("prices_aws.yaml")["meta"]["regions"]
+    catalog = _load("gpu_catalog_aws.yaml")
+    for region in offered:
+        for gpu, entry in catalog.items():
+            if gpu == "meta":
+                continue
+            for itype, inst in entry.get("sagemaker_training", {}).items():
+                if inst["regions"].get(region):
+                    assert training_price(itype, region) > 0, (itype, region)
+            for itype, inst in entry.get("ec2", {}).items():
+                if inst["regions"].get(region):
+                    assert (ec2_price(itype, region) or 0) > 0, (itype, region)
+        for itype in ("ml.m5.xlarge", "ml.c5.xlarge", "ml.g5.xlarge"):  # what choose_inference may pick
+            assert hosting_price(itype, region) > 0, (itype, region)
