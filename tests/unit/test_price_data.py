@@ -401,7 +401,7 @@ class _FakePricing:
         self.table = table
         self.calls = 0
 
-    def get_products(self, ServiceCode: str, Filters: list, MaxResults: int) -> dict:  # noqa: N803
+    def get_products(self, ServiceCode: str, Filters: list, MaxResults: int) -> dict:
         self.calls += 1
         f = {x["Field"]: x["Value"] for x in Filters}
         key = f.get("instanceName") or f.get("instanceType") or "flat"
