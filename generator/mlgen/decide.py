@@ -328,6 +328,8 @@ def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
             "scale.inference.p95_latency_ms",
             "scale.inference.model_size_gb",
             "scale.inference.gpu",
+            "scale.inference.traffic",
+            "cloud.environments",
             "stage",
         ],
     )
