@@ -310,8 +310,8 @@ def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
             )
         if idle:
             reasons.append(
-                f"{', '.join(idle)}: {spec['scale_to_zero_mode']}, scales to zero, $0 idle "
-                "(no always-on capacity outside the production environment)"
+                f"{', '.join(idle)}: {spec['scale_to_zero_mode']}, scales to zero, $0 idle"
+                + (" (no always-on capacity outside the production environment)" if mode == "online" else "")
             )
     alternatives = sorted({"online", "serverless", "async", "batch", "none"} - {mode})
     return spec, Decision(
