@@ -381,17 +381,13 @@ def _nat_mode(answers: Answers, platform: str) -> tuple[str, str]:
     )
 
 
-def _env_endpoints(
-    answers: Answers, *, platform: str, workspace: bool, mlflow: bool, endpoint: bool, batch: bool
-) -> list[str]:
+def _env_endpoints(answers: Answers, *, platform: str, workspace: bool, mlflow: bool) -> list[str]:
     """Interface endpoints one environment's workloads call (empty when isolation is none)."""
     if answers.compliance.network_isolation == "none":
         return []
-    services = set(BASE_ENDPOINTS)
-    if platform == "sagemaker" or workspace or batch:
-        services.add("sagemaker.api")
-    if endpoint:
-        services.add("sagemaker.runtime")
+    # SageMaker API and runtime always: the private-network policy (MLGEN_AWS_010) requires them in
+    # every private root, and make deploy / batch scoring call them from inside the VPC.
+    services = set(BASE_ENDPOINTS) | {"sagemaker.api", "sagemaker.runtime"}
     if platform == "eks":
         services |= set(EKS_ENDPOINTS)
     if workspace:
@@ -492,8 +488,6 @@ def decide(answers: Answers) -> Blueprint:
             platform=platform,
             workspace=studio and env == first_env,
             mlflow=mlflow and env == first_env,
-            endpoint=mode in ("online", "serverless", "async"),
-            batch=mode == "batch" and platform == "sagemaker",
         )
         for env in a.cloud.environments
     }

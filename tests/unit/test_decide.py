@@ -277,11 +277,11 @@ def test_eks_public_images_need_nat_and_per_az_only_in_prod() -> None:
             {"ecr.api", "ecr.dkr", "kms", "logs", "sts", "sagemaker.api", "sagemaker.runtime", "sagemaker.studio"},
             1,
         ),
-        # no team: no Studio endpoint; no endpoint: no runtime endpoint
+        # no team: no Studio endpoint
         (
             {"scale": {"team_size": 0, "inference": {"mode": "none"}}},
             "dev",
-            {"ecr.api", "ecr.dkr", "kms", "logs", "sts", "sagemaker.api"},
+            {"ecr.api", "ecr.dkr", "kms", "logs", "sts", "sagemaker.api", "sagemaker.runtime"},
             1,
         ),
         # production: Studio lives in the first env only; prod endpoints span both AZs
@@ -292,7 +292,7 @@ def test_eks_public_images_need_nat_and_per_az_only_in_prod() -> None:
                 "scale": {"inference": {"mode": "none"}},
             },
             "prod",
-            {"ecr.api", "ecr.dkr", "kms", "logs", "sts", "sagemaker.api"},
+            {"ecr.api", "ecr.dkr", "kms", "logs", "sts", "sagemaker.api", "sagemaker.runtime"},
             2,
         ),
         (
@@ -302,7 +302,7 @@ def test_eks_public_images_need_nat_and_per_az_only_in_prod() -> None:
                 "scale": {"inference": {"mode": "none"}},
             },
             "dev",
-            {"ecr.api", "ecr.dkr", "kms", "logs", "sts", "sagemaker.api", "sagemaker.studio"},
+            {"ecr.api", "ecr.dkr", "kms", "logs", "sts", "sagemaker.api", "sagemaker.runtime", "sagemaker.studio"},
             1,
         ),
     ],
