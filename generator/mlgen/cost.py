@@ -25,6 +25,10 @@ IMAGES_KEPT = 10  # images per repository a month of work keeps (the lifecycle k
 STUDIO_HOURS_PER_PERSON = 40  # notebook hours per person per month (idle apps shut down)
 NAT_GB_PER_PERSON = 20
 LOG_GB_PER_ENV = 5
+SHARED_ACCOUNT_TRAIL_NOTE = (
+    " (assumes one AWS account per environment, so each trail is its account's free first copy; "
+    "environments sharing one account would pay $2 per 100k management events for every further trail)"
+)
 TRAIL_GB_PER_MONTH = 0.5  # management events of one account, compressed
 TRAIL_KB_PER_EVENT = 0.5  # one data event, compressed
 SECURITY_ALARMS = 14  # the audit module's CIS CloudTrail alarms (one metric filter each)
@@ -300,9 +304,12 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
                 0,
                 events / 100_000 * price("cloudtrail_data_events_100k", region)
                 + LOG_GB_PER_ENV * price("cloudwatch_logs_ingest_gb", region),
-                "first management trail free; data events ≈ one per 100 MB read per node and job"
-                if events
-                else "first management trail free; management events only",
+                (
+                    "first management trail free; data events ≈ one per 100 MB read per node and job"
+                    if events
+                    else "first management trail free; management events only"
+                )
+                + ("" if len(envs) == 1 else SHARED_ACCOUNT_TRAIL_NOTE),
             )
         )
         trail_gb = TRAIL_GB_PER_MONTH + events * TRAIL_KB_PER_EVENT / 1024 / 1024

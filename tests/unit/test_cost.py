@@ -269,3 +269,19 @@ def test_every_deployed_resource_type_has_a_cost_line_or_is_free(name: str) -> N
                 if not any(want in l.item for l in module_lines):
                     missing.append(f"{env}/{call.name}: {rtype} deployed but no cost line mentions {want!r}")
     assert not missing, "\n".join(missing)
+
+
+def test_cost_benchmark_prints_every_example_beside_the_previous_release(capsys: pytest.CaptureFixture[str]) -> None:
+    import runpy
+
+    bench = runpy.run_path(str(Path(__file__).parents[2] / "bench" / "cost.py"))
+    assert bench["main"]([]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "idle share" in out[0] and "(main 19982a1)" in out[0]
+    rows = {line.split("|")[1].strip(): line for line in out[2:]}
+    assert set(rows) == set(PREVIOUS)
+    for name, line in rows.items():
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        idle, usage, total = (float(c.replace(",", "")) for c in cells[1:4])
+        assert idle + usage == pytest.approx(total, abs=0.02)
+        assert float(cells[6].replace(",", "")) == PREVIOUS[name]["idle_usd"]
