@@ -688,7 +688,8 @@ def decide(answers: Answers) -> Blueprint:
             rationale=(
                 "CloudWatch alarms on 5xx errors and p95 latency to the owners; "
                 + (
-                    "production stage: request/response data capture to S3 for model monitoring"
+                    f"production stage: {DATA_CAPTURE_PERCENT}% of requests/responses captured to S3 for model "
+                    f"monitoring in the production environment, expiring after {DATA_CAPTURE_DAYS} days"
                     if capture
                     else "serverless endpoints cannot capture data"
                     if mode == "serverless" and a.stage == "production"
