@@ -239,7 +239,7 @@ class Cloud(_Section):
             return value
         priced = priced_regions()
         if value not in priced:
-            hint = _did_you_mean(value, [*priced, *aws_regions()])
+            hint = _did_you_mean(value, list(priced))  # never suggest a region mlgen cannot price
             raise ValueError(f"mlgen has price data for {', '.join(priced)} only; {value!r} is not one of them" + hint)
         return value
 
@@ -339,6 +339,25 @@ class Training(_Section):
         return self
 
 
+class Traffic(_Section):
+    """Daily shape of the inference traffic, used to cost scale-out and per-request billing."""
+
+    peak_hours_per_day: float = Field(
+        8, ge=0, le=24, description="Hours a day the traffic runs at peak_rps (the rest is off-peak).", examples=[8]
+    )
+    off_peak_share: float = Field(
+        0.1, ge=0, le=1, description="Off-peak request rate as a share of peak_rps (0 = no traffic).", examples=[0.1]
+    )
+    mean_latency_ms: int | None = Field(
+        None,
+        ge=1,
+        le=3_600_000,
+        description="Average time a request takes to serve (billed duration of serverless requests); "
+        "empty = one eighth of p95_latency_ms.",
+        examples=[150],
+    )
+
+
 class Inference(_Section):
     """Model serving workload."""
 
@@ -349,6 +368,7 @@ class Inference(_Section):
     p95_latency_ms: int = Field(500, ge=10, le=3_600_000, description="Target 95th-percentile latency.")
     model_size_gb: float = Field(1, gt=0, le=1000, description="Size of the model artefact in GB.")
     gpu: bool = Field(False, description="The model needs a GPU to serve.")
+    traffic: Traffic = Field(default_factory=Traffic)  # type: ignore[arg-type]
 
     @model_validator(mode="after")
     def _serverless_has_no_gpu(self) -> Inference:

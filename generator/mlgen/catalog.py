@@ -150,6 +150,36 @@ def training_instances(region: str, *, gpu: str | None, gpus_per_node: int) -> l
     return sorted(best.values(), key=lambda i: (i.sagemaker_price, i.sagemaker_type))
 
 
+def gpu_shapes(region: str, *, gpu: str | None) -> list[Instance]:
+    """Every SageMaker GPU training instance type sold in ``region`` (of ``gpu`` when given).
+
+    Unlike :func:`training_instances`, all sizes are returned: packing needs to compare one
+    8-GPU node with two 4-GPU nodes.
+    """
+    out = []
+    for name, entry, inst in _sagemaker_entries():
+        if (gpu is not None and name != gpu) or not _available(inst, region):
+            continue
+        sm_type = inst["instance_type"]
+        sm_price = keyed_price("sagemaker_training", sm_type, region)
+        if sm_price is None:
+            continue
+        ec2_type = sm_type.removeprefix("ml.")
+        ec2 = ec2_price(ec2_type, region)
+        out.append(
+            Instance(
+                gpu=name,
+                gpus=int(inst["gpus"]),
+                gpu_memory_gb=float(entry["memory_gb"]),
+                sagemaker_type=sm_type,
+                ec2_type=ec2_type if ec2 is not None else None,
+                sagemaker_price=sm_price,
+                ec2_price=ec2,
+            )
+        )
+    return sorted(out, key=lambda i: (i.gpus, i.sagemaker_price, i.sagemaker_type))
+
+
 def gpu_available(gpu: str, region: str, gpus_per_node: int) -> bool:
     """Whether a SageMaker training instance with ``gpus_per_node`` x ``gpu`` exists in ``region``."""
     return bool(training_instances(region, gpu=gpu, gpus_per_node=gpus_per_node))

@@ -12,8 +12,8 @@ from typing import Any
 from mlgen import __version__
 from mlgen.answers import CLASSIFICATION_ORDER, Answers, residency_regions
 from mlgen.blueprint import Blueprint, Decision, Environment, ModuleCall, ref
-from mlgen.catalog import Instance, hosting_price, mlflow_price, training_instances
-from mlgen.cost import HOURS, eks_cluster_monthly, estimate
+from mlgen.catalog import Instance, gpu_shapes, hosting_price, mlflow_price, price
+from mlgen.cost import HOURS, SECURITY_ALARMS, eks_cluster_monthly, estimate
 
 # EKS is worth running only when a team can operate it; below this size SageMaker jobs win.
 EKS_MIN_TEAM = 5
@@ -25,6 +25,13 @@ TRAINING_MEMORY_FACTOR = 8.0
 RPS_PER_CPU_INSTANCE = 25.0
 RPS_PER_GPU_INSTANCE = 50.0
 FSX_MIN_DATASET_GB = 500
+FSX_SETUP_HOURS = 0.5  # creating a SCRATCH_2 file system and lazy-loading it from S3, per run
+FSX_ALWAYS_ON_UTILISATION = 0.5  # keep one always on only when jobs would use it half the month or more
+# What the generated project wires up. A resource that costs at rest is created only when the generated
+# code uses it: today's training code logs to CloudWatch/SageMaker Experiments (not MLflow) and reads
+# its data from S3 (no Lustre mount in the launchers or manifests).
+TEMPLATE_WIRES_MLFLOW = False
+TEMPLATE_WIRES_FSX = False
 # FSx for Lustre SCRATCH_2 sizes: 1200 GB, then multiples of 2400 GB.
 FSX_MIN_CAPACITY_GB = 1200
 FSX_CAPACITY_STEP_GB = 2400
@@ -37,12 +44,20 @@ def fsx_capacity(dataset_gb: float) -> int:
     return FSX_CAPACITY_STEP_GB * math.ceil(dataset_gb / FSX_CAPACITY_STEP_GB)
 
 
-BASE_ENDPOINTS = ("ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sts")
-EKS_ENDPOINTS = ("ec2", "eks", "eks-auth", "elasticloadbalancing")
+# Every env's jobs pull images (ECR), write logs, use KMS keys and assume roles (STS).
+BASE_ENDPOINTS = ("ecr.api", "ecr.dkr", "kms", "logs", "sts")
+# EKS nodes call EC2 (VPC CNI), EKS (node bootstrap) and EKS Auth (pod identity). Nothing creates load
+# balancers, so no elasticloadbalancing endpoint.
+EKS_ENDPOINTS = ("ec2", "eks", "eks-auth")
 STUDIO_ENDPOINTS = ("sagemaker.studio",)
 MLFLOW_BUDGET_SHARE = 0.2
 EKS_SYSTEM_INSTANCE = "m6i.large"  # the EKS system node group (CoreDNS, add-ons)
 PER_AZ_NAT_MIN_BUDGET = 5000
+# Share of requests captured for model monitoring: enough for drift statistics, not a copy of traffic.
+DATA_CAPTURE_PERCENT = 10
+DATA_CAPTURE_DAYS = 90  # captured requests expire after this many days (artifacts bucket lifecycle)
+COST_ALLOCATION_TAGS = ("environment", "project")
+CHECKPOINT_NONCURRENT_DAYS = 7  # overwritten checkpoint versions are kept a week
 
 
 # Retention periods CloudWatch Logs accepts (days); log groups round the answer up to one of them.
@@ -62,67 +77,107 @@ def _classification_at_least(answers: Answers, level: str) -> bool:
     return CLASSIFICATION_ORDER.index(answers.compliance.data_classification) >= CLASSIFICATION_ORDER.index(level)  # type: ignore[arg-type]
 
 
-def choose_gpu(answers: Answers) -> tuple[Instance | None, Decision]:
-    """GPU instance family and size for training."""
+def choose_gpu(answers: Answers) -> tuple[Instance | None, int, Decision]:
+    """GPU instance type and node count for training: the fewest nodes that give the GPUs asked.
+
+    Among the shapes sold in the region (of the asked GPU model, or all with ``gpu: auto``) whose
+    GPU memory fits, take the one needing the fewest nodes to reach ``gpus_per_job``; ties go to
+    the cheapest per job-hour. What is provisioned (nodes x GPUs per node) is what is billed and
+    what the generated launchers and manifests request.
+    """
     t = answers.scale.training
     region = answers.cloud.region
     if t.gpus_per_job == 0:
-        return None, Decision(
-            id="training-instance",
-            title="Training instance type",
-            choice="CPU (ml.m5.4xlarge)",
-            alternatives=["GPU instances"],
-            rationale="gpus_per_job is 0: the model trains on CPU; no GPU capacity is reserved or paid for.",
-            driven_by=["scale.training.gpus_per_job"],
+        return (
+            None,
+            t.nodes_per_job,
+            Decision(
+                id="training-instance",
+                title="Training instance type",
+                choice="CPU (ml.m5.4xlarge)",
+                alternatives=["GPU instances"],
+                rationale="gpus_per_job is 0: the model trains on CPU; no GPU capacity is reserved or paid for.",
+                driven_by=["scale.training.gpus_per_job"],
+            ),
         )
-    per_node = math.ceil(t.gpus_per_job / t.nodes_per_job)
+    asked_per_node = math.ceil(t.gpus_per_job / t.nodes_per_job)
     need_gb = answers.scale.inference.model_size_gb * TRAINING_MEMORY_FACTOR / t.gpus_per_job
     wanted = None if t.gpu == "auto" else t.gpu
-    options = training_instances(region, gpu=wanted, gpus_per_node=per_node)
-    fitting = [o for o in options if o.gpu_memory_gb >= need_gb] or options
+    shapes = gpu_shapes(region, gpu=wanted)
+    fitting = [o for o in shapes if o.gpu_memory_gb >= need_gb]
+    if not shapes:
+        raise ValueError(f"no GPU training instance in {region}")  # answers validation prevents this
+    memory_note = ""
     if not fitting:
-        raise ValueError(f"no GPU instance with {per_node} GPUs in {region}")  # answers validation prevents this
-    best = min(fitting, key=lambda o: (o.sagemaker_price, o.sagemaker_type))
-    others = sorted({o.sagemaker_type for o in options} - {best.sagemaker_type})
+        fitting = shapes
+        memory_note = (
+            f" No shape has {need_gb:.1f} GB per GPU: the largest memory is used; shard the model further "
+            "(more GPUs per job) or pick a larger GPU. "
+        )
+
+    def nodes_for(o: Instance) -> int:
+        return math.ceil(t.gpus_per_job / o.gpus)
+
+    best = min(fitting, key=lambda o: (nodes_for(o), nodes_for(o) * o.sagemaker_price, o.sagemaker_type))
+    nodes = nodes_for(best)
+    label = wanted.upper() if wanted else "GPU"
+    asked_exists = any(o.gpus == asked_per_node for o in fitting)
+    sizes = ", ".join(str(n) for n in sorted({o.gpus for o in fitting}))
+    if nodes == t.nodes_per_job and best.gpus == asked_per_node:
+        shape_note = (
+            f"the asked shape, {t.nodes_per_job} node(s) x {asked_per_node} GPU(s), is sold and is the fewest nodes"
+        )
+    elif not asked_exists:
+        shape_note = (
+            f"the asked shape, {t.nodes_per_job} node(s) x {asked_per_node} {label}(s), does not exist in {region} "
+            f"(GPUs per node sold: {sizes}); the cheapest valid shape with the fewest nodes is used instead"
+        )
+    else:
+        shape_note = (
+            f"the asked shape, {t.nodes_per_job} node(s) x {asked_per_node} GPU(s), exists, but {nodes} node(s) x "
+            f"{best.gpus} give the same GPUs on fewer nodes (less inter-node traffic, no multi-node networking)"
+        )
+    others = sorted({o.sagemaker_type for o in fitting} - {best.sagemaker_type})
     why = (
-        f"{t.gpus_per_job} GPU(s) over {t.nodes_per_job} node(s) = {per_node} per node. "
-        f"Memory need ≈ model {answers.scale.inference.model_size_gb:g} GB x {TRAINING_MEMORY_FACTOR:g} / "
-        f"{t.gpus_per_job} GPUs = {need_gb:.1f} GB per GPU; "
-        + (f"gpu={t.gpu} was asked for; " if wanted else "gpu=auto picks the cheapest type that fits; ")
-        + f"{best.sagemaker_type} ({best.gpus} x {best.gpu.upper()} {best.gpu_memory_gb:g} GB) at "
-        f"${best.sagemaker_price:.2f}/h in {region}."
+        f"{t.gpus_per_job} GPU(s) asked; {shape_note}. Memory need ≈ model "
+        f"{answers.scale.inference.model_size_gb:g} GB x {TRAINING_MEMORY_FACTOR:g} / {t.gpus_per_job} GPUs = "
+        f"{need_gb:.1f} GB per GPU.{memory_note} "
+        + (f"gpu={t.gpu} was asked for; " if wanted else "gpu=auto picks among all GPU models; ")
+        + f"{nodes} x {best.sagemaker_type} ({best.gpus} x {best.gpu.upper()} {best.gpu_memory_gb:g} GB each, "
+        f"{nodes * best.gpus} GPUs provisioned and billed) at ${best.sagemaker_price:.2f}/h per node in {region}."
     )
-    return best, Decision(
-        id="training-instance",
-        title="Training instance type",
-        choice=best.sagemaker_type,
-        alternatives=others[:6],
-        rationale=why,
-        driven_by=[
-            "scale.training.gpus_per_job",
-            "scale.training.nodes_per_job",
-            "scale.training.gpu",
-            "scale.inference.model_size_gb",
-            "cloud.region",
-        ],
+    return (
+        best,
+        nodes,
+        Decision(
+            id="training-instance",
+            title="Training instance type",
+            choice=best.sagemaker_type if nodes == 1 else f"{best.sagemaker_type} x {nodes}",
+            alternatives=others[:6],
+            rationale=why,
+            driven_by=[
+                "scale.training.gpus_per_job",
+                "scale.training.nodes_per_job",
+                "scale.training.gpu",
+                "scale.inference.model_size_gb",
+                "cloud.region",
+            ],
+        ),
     )
 
 
-def choose_platform(answers: Answers, inst: Instance | None) -> Decision:
+def choose_platform(answers: Answers, inst: Instance | None, nodes: int) -> Decision:
     """SageMaker training jobs (pay per job) or an EKS GPU cluster (steady, large teams)."""
     t, region = answers.scale.training, answers.cloud.region
-    node_hours = t.jobs_per_month * t.hours_per_job * t.nodes_per_job
+    node_hours = t.jobs_per_month * t.hours_per_job * nodes
     eks_fixed = eks_cluster_monthly(region, EKS_SYSTEM_INSTANCE)
-    if inst is None or inst.ec2_price is None:
-        premium = 0.0
-    else:
-        premium = inst.sagemaker_price - inst.ec2_price
+    premium = 0.0 if inst is None or inst.ec2_price is None else inst.sagemaker_price - inst.ec2_price
     crossover = (eks_fixed * EKS_OPS_FACTOR / premium) if premium > 0 else math.inf
     saved = node_hours * premium
     eks = inst is not None and answers.scale.team_size >= EKS_MIN_TEAM and premium > 0 and node_hours >= crossover
     crossover_txt = "never (no GPU premium)" if math.isinf(crossover) else f"{crossover:,.0f} node-hours/month"
     why = (
-        f"{t.jobs_per_month} jobs x {t.hours_per_job:g} h x {t.nodes_per_job} node(s) = {node_hours:,.0f} "
+        f"{t.jobs_per_month} jobs x {t.hours_per_job:g} h x {nodes} node(s) = {node_hours:,.0f} "
         f"node-hours/month. SageMaker charges ${premium:.2f}/node-hour over EC2 "
         f"(≈ ${saved:,.0f}/month); an EKS cluster costs ≈ ${eks_fixed:,.0f}/month before a GPU runs, "
         f"counted x{EKS_OPS_FACTOR:g} for the people who operate it. Crossover: {crossover_txt}, "
@@ -147,6 +202,40 @@ def choose_platform(answers: Answers, inst: Instance | None) -> Decision:
             "scale.training.gpus_per_job",
         ],
     )
+
+
+# Always-on minimum of an online endpoint in the production environment, by stage.
+ONLINE_MIN_BY_STAGE = {"production": 2, "pilot": 1, "prototype": 0}
+SERVERLESS_MAX_MODEL_GB = 3.0  # memory is 2x the model, and serverless offers at most 6 GB
+
+
+def _serverless_fits(inf: Any) -> bool:
+    return not inf.gpu and inf.model_size_gb <= SERVERLESS_MAX_MODEL_GB
+
+
+def _serverless_spec(inf: Any) -> dict[str, Any]:
+    memory = min(6144, max(1024, 1024 * math.ceil(inf.model_size_gb * 2)))
+    concurrency = max(1, min(200, math.ceil(inf.peak_rps * inf.p95_latency_ms / 1000)))
+    return {"memory_mb": memory, "max_concurrency": concurrency}
+
+
+def _scale_to_zero_mode(mode: str, inf: Any) -> str:
+    """The mode an endpoint takes where nothing may idle: serverless for a CPU model that fits, else async."""
+    if mode in ("serverless", "async"):
+        return mode
+    return "serverless" if _serverless_fits(inf) else "async"
+
+
+def _endpoint_always_on(answers: Answers, env: str, spec: dict[str, Any]) -> bool:
+    """Only the production environment keeps an always-on minimum (online, stage pilot/production)."""
+    return spec["mode"] == "online" and _is_primary(answers, env) and spec.get("min_instances", 0) > 0
+
+
+def endpoint_mode(answers: Answers, env: str, spec: dict[str, Any]) -> str:
+    """The endpoint mode in ``env``: the decided mode where it may idle, else its scale-to-zero mode."""
+    if _endpoint_always_on(answers, env, spec):
+        return str(spec["mode"])
+    return str(spec.get("scale_to_zero_mode", spec["mode"]))
 
 
 def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
@@ -184,7 +273,7 @@ def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
         itype = "ml.g5.xlarge" if inf.gpu else ("ml.c5.xlarge" if inf.model_size_gb <= 2 else "ml.m5.xlarge")
         per_instance = RPS_PER_GPU_INSTANCE if inf.gpu else RPS_PER_CPU_INSTANCE
         max_n = max(1, math.ceil(inf.peak_rps * 1.3 / per_instance))
-        min_n = 2 if (answers.stage == "production" and mode == "online") else (0 if mode == "async" else 1)
+        min_n = ONLINE_MIN_BY_STAGE.get(answers.stage, 0) if mode == "online" else 0
         spec.update(
             instance_type=itype,
             min_instances=min_n,
@@ -194,16 +283,36 @@ def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
         )
         reasons.append(
             f"{itype} sustains ≈ {per_instance:g} rps (assumption); peak {inf.peak_rps:g} rps + 30% headroom "
-            f"→ max {spec['max_instances']}, min {min_n}"
-            + (" (two for availability in production)" if min_n == 2 else "")
+            f"→ max {spec['max_instances']}"
+            + (
+                f", min {min_n} always on in the production environment at stage {answers.stage}"
+                + (" (two for availability)" if min_n == 2 else "")
+                if min_n
+                else ", min 0 (scales to zero)"
+            )
         )
-    elif mode == "serverless":
-        memory = min(6144, max(1024, 1024 * math.ceil(inf.model_size_gb * 2)))
-        concurrency = max(1, min(200, math.ceil(inf.peak_rps * inf.p95_latency_ms / 1000)))
-        spec.update(memory_mb=memory, max_concurrency=concurrency)
-        reasons.append(f"memory {memory} MB (2x the model), concurrency {concurrency} = peak rps x latency")
+    if mode == "serverless" or (mode == "online" and _serverless_fits(inf)):
+        spec.update(_serverless_spec(inf))
+        reasons.append(
+            f"serverless memory {spec['memory_mb']} MB (2x the model), concurrency {spec['max_concurrency']} "
+            "= peak rps x latency"
+        )
     elif mode == "batch":
         spec.update(instance_type="ml.m5.xlarge", hourly_usd=hosting_price("ml.m5.xlarge", region))
+    if mode in ("online", "async", "serverless"):
+        spec["scale_to_zero_mode"] = _scale_to_zero_mode(mode, inf)
+        always_on = [e for e in answers.cloud.environments if _endpoint_always_on(answers, e, spec)]
+        idle = [e for e in answers.cloud.environments if e not in always_on]
+        if always_on:
+            reasons.append(
+                f"{', '.join(always_on)}: {mode}, idle ≈ ${min_n * spec['hourly_usd'] * HOURS:,.0f}/month "
+                f"(min {min_n}; stage prototype, or mode serverless/async, would remove it)"
+            )
+        if idle:
+            reasons.append(
+                f"{', '.join(idle)}: {spec['scale_to_zero_mode']}, scales to zero, $0 idle"
+                + (" (no always-on capacity outside the production environment)" if mode == "online" else "")
+            )
     alternatives = sorted({"online", "serverless", "async", "batch", "none"} - {mode})
     return spec, Decision(
         id="inference-mode",
@@ -219,6 +328,8 @@ def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
             "scale.inference.p95_latency_ms",
             "scale.inference.model_size_gb",
             "scale.inference.gpu",
+            "scale.inference.traffic",
+            "cloud.environments",
             "stage",
         ],
     )
@@ -276,15 +387,66 @@ def choose_scaffold(answers: Answers, mode: str) -> tuple[dict[str, Any], Decisi
     )
 
 
-def _nat_mode(answers: Answers) -> tuple[str, str]:
+def _endpoint_azs(answers: Answers, env: str) -> int:
+    """Interface endpoints sit in every AZ of the production environment, in one AZ elsewhere."""
+    return len(_azs(answers)) if (_is_primary(answers, env) and answers.stage == "production") else 1
+
+
+def _azs(answers: Answers) -> list[str]:
+    return [f"{answers.cloud.region}a", f"{answers.cloud.region}b"]
+
+
+def _egress_reasons(answers: Answers, platform: str) -> list[str]:
+    """Workloads that must reach the public internet (and so need a NAT gateway)."""
+    reasons = []
+    if answers.project.needs_internet:
+        reasons.append("project.needs_internet: jobs or notebooks download from the internet")
+    if platform == "eks" and answers.compliance.network_isolation != "isolated":
+        reasons.append("EKS nodes pull public images (training operator, add-ons)")
+    return reasons
+
+
+def _nat_mode(answers: Answers, platform: str) -> tuple[str, str]:
+    """NAT only when a workload must reach the internet; one per AZ only in production with budget."""
     iso = answers.compliance.network_isolation
+    nat_hour = price("nat_gateway_hour", answers.cloud.region) * HOURS
     if iso == "isolated":
         return "none", "isolated: no NAT gateway, no internet gateway; AWS services through VPC endpoints only"
+    reasons = _egress_reasons(answers, platform)
+    if not reasons:
+        return "none", (
+            "no workload must reach the internet (project.needs_internet is false, no public images): no NAT "
+            f"gateway (≈ ${nat_hour:,.0f}/month each saved); S3 through the free gateway endpoint"
+            + ("" if iso == "none" else ", AWS APIs through interface endpoints")
+            + "; project.needs_internet: true would add one"
+        )
+    why = "; ".join(reasons)
     if answers.stage == "production" and answers.budget.monthly_usd >= PER_AZ_NAT_MIN_BUDGET:
         return "per_az", (
-            f"production with a budget >= ${PER_AZ_NAT_MIN_BUDGET}: one NAT per AZ, so an AZ outage does not cut egress"
+            f"{why}: NAT egress; production with a budget >= ${PER_AZ_NAT_MIN_BUDGET}: one NAT per AZ in the "
+            f"production environment (≈ ${nat_hour:,.0f}/month each), so an AZ outage does not cut egress; "
+            "one shared NAT elsewhere"
         )
-    return "single", "one shared NAT gateway keeps idle cost down (an AZ outage would cut egress)"
+    return "single", (
+        f"{why}: one shared NAT gateway (≈ ${nat_hour:,.0f}/month idle; an AZ outage would cut egress); "
+        "project.needs_internet: false" + (" and SageMaker training" if platform == "eks" else "") + " would remove it"
+    )
+
+
+def _env_endpoints(answers: Answers, *, platform: str, workspace: bool, mlflow: bool) -> list[str]:
+    """Interface endpoints one environment's workloads call (empty when isolation is none)."""
+    if answers.compliance.network_isolation == "none":
+        return []
+    # SageMaker API and runtime always: the private-network policy (MLGEN_AWS_010) requires them in
+    # every private root, and make deploy / batch scoring call them from inside the VPC.
+    services = set(BASE_ENDPOINTS) | {"sagemaker.api", "sagemaker.runtime"}
+    if platform == "eks":
+        services |= set(EKS_ENDPOINTS)
+    if workspace:
+        services |= set(STUDIO_ENDPOINTS)
+    if mlflow:
+        services.add("sagemaker.experiments")  # the managed MLflow tracking server, privately
+    return sorted(services)
 
 
 def decide(answers: Answers) -> Blueprint:
@@ -294,13 +456,13 @@ def decide(answers: Answers) -> Blueprint:
     slug = p.slug or ""
     decisions: list[Decision] = []
 
-    inst, d_inst = choose_gpu(a)
-    d_platform = choose_platform(a, inst)
+    inst, nodes, d_inst = choose_gpu(a)
+    d_platform = choose_platform(a, inst, nodes)
     platform = d_platform.choice
     if platform == "eks" and inst is not None and inst.ec2_type:
         d_inst = d_inst.model_copy(
             update={
-                "choice": inst.ec2_type,
+                "choice": inst.ec2_type if nodes == 1 else f"{inst.ec2_type} x {nodes}",
                 "rationale": d_inst.rationale + f" On EKS the nodes are the EC2 equivalent, {inst.ec2_type}, at "
                 f"${inst.ec2_price:.2f}/h.",
             }
@@ -352,46 +514,88 @@ def decide(answers: Answers) -> Blueprint:
                 if per_purpose
                 else "no regime or sensitivity asks for per-purpose keys: a data key and a logs key"
             )
-            + "; rotation yearly, 30-day deletion window.",
+            + f"; rotation yearly, 30-day deletion window; ≈ ${price('kms_key_month', region):,.2f}/month per key and "
+            "environment"
+            + (
+                " (compliance.customer_managed_keys: false, or no framework and data below confidential, "
+                "would leave two)"
+                if per_purpose
+                else ""
+            )
+            + ".",
             driven_by=["compliance.customer_managed_keys", "compliance.frameworks", "compliance.data_classification"],
         )
     )
 
     # Network
-    nat, nat_why = _nat_mode(a)
-    endpoints: set[str] = set() if c.network_isolation == "none" else set(BASE_ENDPOINTS)
-    if endpoints and platform == "eks":
-        endpoints |= set(EKS_ENDPOINTS)
+    nat, nat_why = _nat_mode(a, platform)
     studio = a.scale.team_size > 0
-    if endpoints and studio:
-        endpoints |= set(STUDIO_ENDPOINTS)
     mlflow_hourly = mlflow_price("small", region)
-    mlflow = a.stage != "prototype" and mlflow_hourly * HOURS <= MLFLOW_BUDGET_SHARE * a.budget.monthly_usd
-    if endpoints and mlflow:
-        endpoints.add("sagemaker.experiments")  # the managed MLflow tracking server, privately
+    mlflow_affordable = a.stage != "prototype" and mlflow_hourly * HOURS <= MLFLOW_BUDGET_SHARE * a.budget.monthly_usd
+    mlflow = TEMPLATE_WIRES_MLFLOW and mlflow_affordable
+    first_env = a.cloud.environments[0]
+    env_endpoints = {
+        env: _env_endpoints(
+            a,
+            platform=platform,
+            workspace=studio and env == first_env,
+            mlflow=mlflow and env == first_env,
+        )
+        for env in a.cloud.environments
+    }
+    endpoint_hour = price("vpc_interface_endpoint_az_hour", region) * HOURS
+    per_env = "; ".join(
+        f"{env}: {len(eps)} x {_endpoint_azs(a, env)} AZ ({', '.join(eps)})" for env, eps in env_endpoints.items()
+    )
     decisions.append(
         Decision(
             id="network",
             title="Network isolation",
-            choice=f"{c.network_isolation}: NAT {nat}, {len(endpoints)} interface endpoints",
+            choice=f"{c.network_isolation}: NAT {nat}, interface endpoints "
+            + ", ".join(f"{env} {len(eps)}" for env, eps in env_endpoints.items()),
             alternatives=[m for m in ("none", "private", "isolated") if m != c.network_isolation],
             rationale=nat_why
             + (
-                "; interface endpoints keep AWS API traffic off the internet: " + ", ".join(sorted(endpoints))
-                if endpoints
+                "; interface endpoints are the union of what each environment's workloads call, in every AZ of "
+                f"the production environment and one AZ elsewhere (≈ ${endpoint_hour:,.2f}/month per endpoint "
+                f"and AZ): {per_env}; network_isolation: none would remove them"
+                if any(env_endpoints.values())
                 else "; network_isolation none: no interface endpoints (S3 gateway endpoint is free)"
             )
-            + ". Two AZs; flow logs to a KMS-encrypted log group.",
-            driven_by=["compliance.network_isolation", "stage", "budget.monthly_usd"],
+            + ". Two AZs of subnets; flow logs to a KMS-encrypted log group.",
+            driven_by=[
+                "compliance.network_isolation",
+                "project.needs_internet",
+                "stage",
+                "budget.monthly_usd",
+                "scale.team_size",
+                "scale.inference.mode",
+            ],
         )
     )
 
     # Storage
-    fsx = t.nodes_per_job > 1 and a.scale.dataset_size_gb >= FSX_MIN_DATASET_GB and inst is not None
     fsx_gb = fsx_capacity(a.scale.dataset_size_gb)
+    fsx_useful = nodes > 1 and a.scale.dataset_size_gb >= FSX_MIN_DATASET_GB and inst is not None
+    fsx_month = fsx_gb * price("fsx_lustre_scratch2_gb_month", region)
+    fsx_hours = t.jobs_per_month * (t.hours_per_job + FSX_SETUP_HOURS)
+    fsx_always_on = fsx_hours >= FSX_ALWAYS_ON_UTILISATION * HOURS
+    fsx = TEMPLATE_WIRES_FSX and fsx_useful and fsx_always_on
+    fsx_note = (
+        (
+            f"; FSx for Lustre ({fsx_gb} GB) would cost ≈ ${fsx_month:,.0f}/month always on or "
+            f"≈ ${fsx_month * min(1.0, fsx_hours / HOURS):,.0f}/month created per run ({fsx_hours:,.0f} h/month "
+            f"of jobs incl. {FSX_SETUP_HOURS:g} h to create and load each): "
+            + ("always on would pay off" if fsx_always_on else "per run is cheaper")
+            + ", but the generated jobs read from S3 and no node mounts a file system, so none is created"
+        )
+        if fsx_useful and not fsx
+        else ""
+    )
     object_lock = strict
     replication = a.cloud.dr_region is not None
-    ia_days = 60 if a.scale.dataset_size_gb >= 100 else 0
+    # Standard-IA only pays when the data is not read back every month (each read is billed per GB).
+    ia_days = 60 if a.scale.dataset_size_gb >= 100 and t.jobs_per_month == 0 else 0
     decisions.append(
         Decision(
             id="storage",
@@ -403,11 +607,12 @@ def decide(answers: Answers) -> Blueprint:
             alternatives=["FSx for Lustre", "EFS"] if not fsx else ["S3 streaming only"],
             rationale=(
                 (
-                    f"multi-node jobs over {a.scale.dataset_size_gb:g} GB read faster from FSx for Lustre linked to the "
+                    f"multi-node jobs over {a.scale.dataset_size_gb:g} GB read faster from FSx for Lustre linked "
+                    "to the "
                     f"data bucket ({fsx_gb} GB, primary environment only)"
                     if fsx
-                    else f"{a.scale.dataset_size_gb:g} GB with {t.nodes_per_job} node(s) per job: S3 streaming is fast enough; "
-                    f"FSx for Lustre only pays off from {FSX_MIN_DATASET_GB} GB with multi-node jobs"
+                    else f"{a.scale.dataset_size_gb:g} GB with {nodes} node(s) per job: S3 streaming"
+                    + (fsx_note or f"; FSx for Lustre only pays off from {FSX_MIN_DATASET_GB} GB with multi-node jobs")
                 )
                 + (
                     "; HIPAA/PCI DSS: object lock (GOVERNANCE) protects data integrity; privileged users can still "
@@ -420,12 +625,23 @@ def decide(answers: Answers) -> Blueprint:
                     if replication
                     else "; no DR region: no replication"
                 )
-                + (f"; objects move to Standard-IA after {ia_days} days" if ia_days else "")
+                + (
+                    f"; objects move to Standard-IA after {ia_days} days"
+                    if ia_days
+                    else (
+                        f"; objects stay in S3 Standard: {t.jobs_per_month} jobs a month read the data, and "
+                        "Standard-IA bills every GB read back"
+                        if a.scale.dataset_size_gb >= 100
+                        else ""
+                    )
+                )
                 + ". Versioning, SSE-KMS, TLS-only, access logging and prevent_destroy on the data bucket always."
             ),
             driven_by=[
                 "scale.dataset_size_gb",
                 "scale.training.nodes_per_job",
+                "scale.training.jobs_per_month",
+                "scale.training.hours_per_job",
                 "compliance.frameworks",
                 "cloud.dr_region",
             ],
@@ -433,6 +649,23 @@ def decide(answers: Answers) -> Blueprint:
     )
 
     # Registry and MLflow (decided with the network above: the tracking server needs its endpoint)
+    mlflow_idle = mlflow_hourly * HOURS
+    if mlflow:
+        mlflow_why = (
+            f"Managed MLflow costs ≈ ${mlflow_idle:,.0f}/month idle, within {MLFLOW_BUDGET_SHARE:.0%} of the "
+            f"budget at stage {a.stage}: created in the first environment; stage prototype would remove it."
+        )
+    elif mlflow_affordable:
+        mlflow_why = (
+            f"Managed MLflow (≈ ${mlflow_idle:,.0f}/month idle) would fit the budget, but nothing in the generated "
+            "code logs to it and no generated role may call it, so it is not created; jobs log metrics to "
+            "CloudWatch and SageMaker Experiments."
+        )
+    else:
+        mlflow_why = (
+            f"Managed MLflow (≈ ${mlflow_idle:,.0f}/month idle) is left out at stage {a.stage} or above "
+            f"{MLFLOW_BUDGET_SHARE:.0%} of the budget; track experiments in SageMaker Experiments."
+        )
     decisions.append(
         Decision(
             id="registries",
@@ -440,16 +673,8 @@ def decide(answers: Answers) -> Blueprint:
             choice="ECR (training, serving) + SageMaker model registry"
             + (" + managed MLflow (Small)" if mlflow else ""),
             alternatives=["self-hosted MLflow", "managed MLflow"] if not mlflow else ["no tracking server"],
-            rationale=(
-                "ECR repositories (immutable tags, scan on push, KMS) and a model package group always. "
-                + (
-                    f"Managed MLflow costs ≈ ${mlflow_hourly * HOURS:,.0f}/month idle, within "
-                    f"{MLFLOW_BUDGET_SHARE:.0%} of the budget at stage {a.stage}: created in the first environment."
-                    if mlflow
-                    else f"Managed MLflow (≈ ${mlflow_hourly * HOURS:,.0f}/month idle) is left out at stage {a.stage} "
-                    f"or above {MLFLOW_BUDGET_SHARE:.0%} of the budget; track experiments in SageMaker Experiments."
-                )
-            ),
+            rationale="ECR repositories (immutable tags, scan on push, KMS) and a model package group always. "
+            + mlflow_why,
             driven_by=["stage", "budget.monthly_usd"],
         )
     )
@@ -472,12 +697,16 @@ def decide(answers: Answers) -> Blueprint:
     )
     decisions.append(d_inf)
     data_events = bool(c.frameworks) or _classification_at_least(a, "confidential")
+    alarms_month = SECURITY_ALARMS * (
+        price("cloudwatch_alarm_month", region) + price("cloudwatch_custom_metric_month", region)
+    )
     decisions.append(
         Decision(
             id="audit",
             title="Audit logging",
             choice=f"CloudTrail multi-region, {c.audit_retention_days} days"
-            + (" + S3 data events on the data buckets" if data_events else ""),
+            + (" + S3 data events on the data buckets" if data_events else "")
+            + (" + CIS security alarms" if data_events else ""),
             alternatives=["management events only"] if data_events else ["S3 data events"],
             rationale=(
                 f"retention {c.audit_retention_days} days from compliance.audit_retention_days; "
@@ -486,6 +715,15 @@ def decide(answers: Answers) -> Blueprint:
                     "classification ask for"
                     if data_events
                     else "public/internal data without a framework: management events suffice"
+                )
+                + (
+                    f"; {SECURITY_ALARMS} CIS CloudTrail alarms with their metric filters (≈ "
+                    f"${alarms_month:,.2f}"
+                    "/month per environment); no framework and data below confidential would remove them"
+                    if data_events
+                    else "; no CIS security alarms (they would add ≈ "
+                    f"${alarms_month:,.2f}"
+                    "/month): no framework asks for them and the data is below confidential"
                 )
             ),
             driven_by=["compliance.audit_retention_days", "compliance.frameworks", "compliance.data_classification"],
@@ -502,7 +740,8 @@ def decide(answers: Answers) -> Blueprint:
             rationale=(
                 "CloudWatch alarms on 5xx errors and p95 latency to the owners; "
                 + (
-                    "production stage: request/response data capture to S3 for model monitoring"
+                    f"production stage: {DATA_CAPTURE_PERCENT}% of requests/responses captured to S3 for model "
+                    f"monitoring in the production environment, expiring after {DATA_CAPTURE_DAYS} days"
                     if capture
                     else "serverless endpoints cannot capture data"
                     if mode == "serverless" and a.stage == "production"
@@ -521,9 +760,13 @@ def decide(answers: Answers) -> Blueprint:
             choice=f"${a.budget.monthly_usd:,.0f}/month across {len(a.cloud.environments)} environment(s), "
             f"alerts at {', '.join(str(x) + '%' for x in a.budget.alert_thresholds_pct)}",
             alternatives=["no budget"],
-            rationale="AWS Budgets filtered by the project cost-allocation tag, actual and forecast alerts to "
+            rationale="one AWS budget per environment filtered by its environment tag (its share of the budget, by "
+            "estimated cost), plus the project total on the project tag in the "
+            f"{a.cloud.environments[-1]} root, which also activates the {' and '.join(COST_ALLOCATION_TAGS)} "
+            "cost-allocation tags (budgets read $0 until they are active; in a member account of an AWS "
+            "Organization activate them in the management account instead); actual and forecast alerts to "
             + ", ".join(emails)
-            + "; cost anomaly detection on top.",
+            + "; cost anomaly detection on top. Notification-only budgets carry no charge.",
             driven_by=["budget.monthly_usd", "budget.alert_thresholds_pct", "budget.alert_emails"],
         )
     )
@@ -546,12 +789,12 @@ def decide(answers: Answers) -> Blueprint:
     ml = {
         "training_platform": platform,
         "instance_type": training_type,
-        "instance_count": t.nodes_per_job,
+        "instance_count": nodes,
         "gpus_per_instance": inst.gpus if inst else 0,
         "use_spot": use_spot,
-        "distribution": "torchrun" if t.nodes_per_job > 1 or (inst is not None and inst.gpus > 1) else "none",
-        "max_run_seconds": int(math.ceil(t.hours_per_job * 3600 * 1.5)),
-        "max_wait_seconds": int(math.ceil(t.hours_per_job * 3600 * 3)),
+        "distribution": "torchrun" if nodes > 1 or (inst is not None and inst.gpus > 1) else "none",
+        "max_run_seconds": math.ceil(t.hours_per_job * 3600 * 1.5),
+        "max_wait_seconds": math.ceil(t.hours_per_job * 3600 * 3),
         "inference_mode": mode,
         "inference_gpu": a.scale.inference.gpu,
         "inference": inference_spec,
@@ -572,9 +815,10 @@ def decide(answers: Answers) -> Blueprint:
             purposes=purposes,
             key_of=key_of,
             nat=nat,
-            endpoints=sorted(endpoints),
+            endpoints=env_endpoints[env],
             platform=platform,
             inst=inst,
+            nodes=nodes,
             use_spot=use_spot,
             fsx=fsx,
             fsx_gb=fsx_gb,
@@ -586,6 +830,7 @@ def decide(answers: Answers) -> Blueprint:
             inference=inference_spec,
             capture=capture,
             data_events=data_events,
+            security_alarms=data_events,
             emails=emails,
             first=(i == 0),
         )
@@ -638,6 +883,7 @@ def _environment(
     endpoints: list[str],
     platform: str,
     inst: Instance | None,
+    nodes: int,
     use_spot: bool,
     fsx: bool,
     fsx_gb: int,
@@ -649,6 +895,7 @@ def _environment(
     inference: dict[str, Any],
     capture: bool,
     data_events: bool,
+    security_alarms: bool,
     emails: list[str],
     first: bool,
 ) -> Environment:
@@ -656,7 +903,7 @@ def _environment(
     primary = _is_primary(a, env)
     name = f"{a.project.slug}-{env}"
     key = {p_: ref(f'module.keys.key_arns["{k}"]') for p_, k in key_of.items()}
-    azs = [f"{a.cloud.region}a", f"{a.cloud.region}b"]
+    azs = _azs(a)
     env_nat = nat if (primary or nat == "none") else ("single" if nat == "per_az" else nat)
     mods: list[ModuleCall] = [
         ModuleCall(name="keys", source="keys", inputs={"name": name, "purposes": purposes}),
@@ -669,6 +916,8 @@ def _environment(
                 "create_kms_key": False,
                 "kms_key_arn": key["data"],
                 "transition_to_ia_days": ia_days,
+                "checkpoint_noncurrent_days": CHECKPOINT_NONCURRENT_DAYS,
+                "data_capture_expiration_days": DATA_CAPTURE_DAYS,
                 "enable_fsx": fsx and primary,
                 "fsx_storage_capacity_gb": fsx_gb,
                 "fsx_subnet_id": ref("module.network.private_subnet_ids[0]") if fsx and primary else None,
@@ -689,6 +938,7 @@ def _environment(
                 "isolation": c.network_isolation,
                 "nat_gateways": env_nat,
                 "interface_endpoints": endpoints,
+                "interface_endpoint_az_count": _endpoint_azs(a, env),
                 "flow_log_kms_key_arn": key["logs"],
                 "flow_log_retention_days": log_retention(c.audit_retention_days),
             },
@@ -707,6 +957,7 @@ def _environment(
                 if data_events
                 else [],
                 "alert_emails": emails,
+                "enable_security_alarms": security_alarms,
             },
         ),
         ModuleCall(
@@ -743,7 +994,7 @@ def _environment(
             )
         )
     else:
-        gpu_max = a.scale.training.nodes_per_job if primary else 1
+        gpu_max = nodes if primary else 1
         mods.append(
             ModuleCall(
                 name="training",
@@ -773,6 +1024,7 @@ def _environment(
         )
     mode = inference["mode"]
     if mode in ("online", "serverless", "async"):
+        mode = endpoint_mode(a, env, inference)
         inputs: dict[str, Any] = {
             "name": name,
             "mode": mode,
@@ -781,7 +1033,8 @@ def _environment(
             "kms_key_arn": key["endpoints"],
             "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
             "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
-            "enable_data_capture": capture and primary,
+            "enable_data_capture": capture and primary and mode != "serverless",
+            "data_capture_percent": DATA_CAPTURE_PERCENT,
             "alarm_emails": emails,
             "latency_alarm_ms": max(a.scale.inference.p95_latency_ms, 50),
             "log_kms_key_arn": key["logs"],
@@ -795,11 +1048,11 @@ def _environment(
             inputs["security_group_ids"] = [ref("module.training.security_group_id")]
         if mode in ("online", "async"):
             inputs["instance_type"] = inference["instance_type"]
-            lo = inference["min_instances"] if primary else min(inference["min_instances"], 1)
+            lo = inference["min_instances"] if mode == "online" else 0
             hi = inference["max_instances"] if primary else 1
             inputs["initial_instance_count"] = max(lo, 1)
             inputs["autoscaling"] = {
-                # async endpoints always scale in to 0 (the module handles it); min is the floor under load
+                # async endpoints always scale in to 0 (the module sets the target's floor to 0)
                 "min": max(lo, 1) if mode == "async" else lo,
                 "max": max(hi, lo, 1),
                 "target_invocations_per_instance": inference["target_invocations_per_instance"],
@@ -901,7 +1154,15 @@ def _with_budget(env: Environment, a: Answers, cost: Any, emails: list[str]) -> 
             "monthly_limit_usd": limit,
             "thresholds_pct": list(a.budget.alert_thresholds_pct),
             "alert_emails": emails,
-            "cost_allocation_tag": {"key": "project", "value": a.project.slug},
+            "cost_allocation_tag": {"key": "environment", "value": env.name},
+            "project_total": {
+                "name": a.project.slug,
+                "monthly_limit_usd": a.budget.monthly_usd,
+                "tag": {"key": "project", "value": a.project.slug},
+            }
+            if env.primary
+            else None,
+            "activate_cost_allocation_tags": list(COST_ALLOCATION_TAGS) if env.primary else [],
             "kms_key_arn": ref('module.keys.key_arns["logs"]'),
             "tags": ref("local.tags"),
         },

@@ -6,6 +6,7 @@ files are complete and coherent, so the cost report never meets a missing or non
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
@@ -32,6 +33,8 @@ REQUIRED_ITEMS = {
     "nat_gateway_hour",
     "nat_gateway_gb",
     "vpc_interface_endpoint_az_hour",
+    "public_ipv4_address_hour",
+    "cloudwatch_custom_metric_month",
     "vpc_interface_endpoint_gb",
     "kms_key_month",
     "kms_requests_10k",
@@ -179,8 +182,8 @@ def test_knowledge_items_use_the_agreed_basis(prices):
     # Anything that is not flagged as an assumption rests (at least partly) on knowledge of
     # the published list price and must say so in the agreed words.
     for name, item in _items(prices).items():
-        if item["basis"].startswith("assumption"):
-            continue
+        if item["basis"].startswith(("assumption", "AWS Price List API")):
+            continue  # an assumption, or refreshed by mlgen/data/refresh_prices_aws.py
         assert item["basis"] == KNOWLEDGE_BASIS, name
 
 
@@ -349,3 +352,95 @@ def test_h100_not_available_in_eu(catalog):
         for spec in catalog["h100"][section].values():
             assert spec["regions"]["eu-west-1"] is False
             assert spec["regions"]["eu-central-1"] is False
+
+
+# --------------------------------------------------------------------------- offered regions
+
+
+def test_a_region_without_prices_is_refused_without_suggesting_an_unpriced_region():
+    import re as _re
+
+    from mlgen.answers import aws_regions, build_answers, priced_regions
+    from mlgen.errors import AnswersError
+
+    for region in sorted(set(aws_regions()) - set(priced_regions())):
+        with pytest.raises(AnswersError) as info:
+            build_answers({"cloud": {"region": region}})
+        (line,) = [d for d in info.value.details if d.startswith("cloud.region:")]
+        suggested = _re.findall(r"did you mean '([^']+)'", line)
+        assert all(s in priced_regions() for s in suggested), line
+
+
+def test_every_offered_region_prices_every_instance_type_mlgen_can_choose():
+    """A region is offered (meta.regions) only when every catalogued type sold there has a price."""
+    from mlgen.catalog import ec2_price, hosting_price, training_price
+
+    offered = _load("prices_aws.yaml")["meta"]["regions"]
+    catalog = _load("gpu_catalog_aws.yaml")
+    for region in offered:
+        for gpu, entry in catalog.items():
+            if gpu == "meta":
+                continue
+            for itype, inst in entry.get("sagemaker_training", {}).items():
+                if inst["regions"].get(region):
+                    assert training_price(itype, region) > 0, (itype, region)
+            for itype, inst in entry.get("ec2", {}).items():
+                if inst["regions"].get(region):
+                    assert (ec2_price(itype, region) or 0) > 0, (itype, region)
+        for itype in ("ml.m5.xlarge", "ml.c5.xlarge", "ml.g5.xlarge"):  # what choose_inference may pick
+            assert hosting_price(itype, region) > 0, (itype, region)
+
+
+# --------------------------------------------------------------------------- refresh script
+
+
+class _FakePricing:
+    """Answers get_products like the Price List API, from a table of (service, key, region) -> USD."""
+
+    def __init__(self, table: dict) -> None:
+        self.table = table
+        self.calls = 0
+
+    def get_products(self, ServiceCode: str, Filters: list, MaxResults: int) -> dict:
+        self.calls += 1
+        f = {x["Field"]: x["Value"] for x in Filters}
+        key = f.get("instanceName") or f.get("instanceType") or "flat"
+        usd = self.table.get((ServiceCode, key, f["regionCode"]))
+        if usd is None:
+            return {"PriceList": []}
+        product = {
+            "terms": {
+                "OnDemand": {
+                    "T1": {
+                        "priceDimensions": {
+                            "free": {"beginRange": "0", "pricePerUnit": {"USD": "0.0000000000"}},
+                            "paid": {"beginRange": "1", "pricePerUnit": {"USD": str(usd)}},
+                        }
+                    }
+                }
+            }
+        }
+        return {"PriceList": [json.dumps(product)]}
+
+
+def test_refresh_script_parses_the_price_list_and_merges_new_regions():
+    from mlgen.data import refresh_prices_aws as refresh
+
+    prices = _load("prices_aws.yaml")
+    fake = _FakePricing(
+        {
+            ("AmazonSageMaker", "ml.g5.xlarge", "eu-west-2"): 1.6,
+            ("AmazonEC2", "g5.xlarge", "eu-west-2"): 1.2,
+            ("AmazonEC2", "flat", "eu-west-2"): 0.05,
+        }
+    )
+    fetched = refresh.collect(fake, prices, ["eu-west-2"])
+    assert fetched["sagemaker_training"]["ml.g5.xlarge"] == {"eu-west-2": 1.6}  # skips the $0 free tier
+    assert fetched["nat_gateway_hour"] == {"eu-west-2": 0.05}
+    doc = refresh.apply(prices, fetched, ["eu-west-2"], "2027-01-01")
+    assert "eu-west-2" in doc["meta"]["regions"] and doc["meta"]["retrieved"] == "2027-01-01"
+    assert doc["sagemaker_training"]["prices"]["ml.g5.xlarge"]["eu-west-2"] == 1.6
+    assert doc["sagemaker_training"]["prices"]["ml.g5.xlarge"]["us-east-1"] == 1.408  # kept
+    assert "eu-west-2" in doc["sagemaker_training"]["not_offered"]["ml.p5.48xlarge"]  # not returned
+    assert doc["sagemaker_training"]["basis"].startswith("AWS Price List API")
+    assert "eu-west-2" not in prices["meta"]["regions"]  # apply() is pure

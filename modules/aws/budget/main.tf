@@ -101,6 +101,48 @@ resource "aws_budgets_budget" "this" {
   depends_on = [aws_sns_topic_policy.this]
 }
 
+# The project's total across environments, on the project tag (one root owns it).
+resource "aws_budgets_budget" "total" {
+  count = var.project_total == null ? 0 : 1
+
+  name         = "${var.project_total.name}-monthly-total"
+  budget_type  = "COST"
+  limit_amount = tostring(var.project_total.monthly_limit_usd)
+  limit_unit   = "USD"
+  time_unit    = "MONTHLY"
+
+  cost_filter {
+    name   = "TagKeyValue"
+    values = [format("user:%s$%s", var.project_total.tag.key, var.project_total.tag.value)]
+  }
+
+  dynamic "notification" {
+    for_each = local.notifications
+
+    content {
+      comparison_operator        = "GREATER_THAN"
+      threshold                  = notification.value.threshold
+      threshold_type             = "PERCENTAGE"
+      notification_type          = notification.value.type
+      subscriber_email_addresses = var.alert_emails
+      subscriber_sns_topic_arns  = [aws_sns_topic.this.arn]
+    }
+  }
+
+  tags = merge(var.tags, { Name = "${var.project_total.name}-monthly-total" })
+
+  depends_on = [aws_sns_topic_policy.this]
+}
+
+# Budgets filtered by tag read $0 until the tag keys are activated for cost allocation (in the
+# payer account; a member account of an AWS Organization cannot activate them).
+resource "aws_ce_cost_allocation_tag" "this" {
+  for_each = toset(var.activate_cost_allocation_tags)
+
+  tag_key = each.value
+  status  = "Active"
+}
+
 resource "aws_ce_anomaly_monitor" "this" {
   count = local.create_anomaly_monitor ? 1 : 0
 

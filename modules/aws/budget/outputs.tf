@@ -17,3 +17,8 @@ output "sns_topic_arn" {
   description = "ARN of the topic that receives budget notifications and cost anomalies."
   value       = aws_sns_topic.this.arn
 }
+
+output "total_budget_name" {
+  description = "Name of the project-total budget (null when project_total is null)."
+  value       = one(aws_budgets_budget.total[*].name)
+}

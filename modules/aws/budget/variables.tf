@@ -1,3 +1,15 @@
+variable "activate_cost_allocation_tags" {
+  type        = list(string)
+  description = "Tag keys to activate as cost allocation tags (e.g. [\"project\", \"environment\"]); budgets filtered by a tag read $0 until it is active. Activation is per payer account: leave empty in member accounts of an AWS Organization and activate in the management account."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k in var.activate_cost_allocation_tags : length(trimspace(k)) > 0 && !startswith(k, "user:")])
+    error_message = "activate_cost_allocation_tags entries must be non-empty tag keys without the \"user:\" prefix."
+  }
+}
+
 variable "alert_emails" {
   type        = list(string)
   description = "Email addresses that receive every budget notification and the daily cost-anomaly summary (AWS limit: 10)."
@@ -85,6 +97,24 @@ variable "name" {
   validation {
     condition     = can(regex("^[a-z0-9-]{3,40}$", var.name))
     error_message = "name must be 3-40 characters of lowercase letters, digits and hyphens."
+  }
+}
+
+variable "project_total" {
+  type = object({
+    name              = string
+    monthly_limit_usd = number
+    tag = object({
+      key   = string
+      value = string
+    })
+  })
+  description = "A second budget for the whole project (every environment), filtered on its own tag, e.g. { name = \"fraud-scoring\", monthly_limit_usd = 4000, tag = { key = \"project\", value = \"fraud-scoring\" } }. null = none (another root owns it)."
+  default     = null
+
+  validation {
+    condition     = var.project_total == null || try(var.project_total.monthly_limit_usd > 0 && length(trimspace(var.project_total.tag.value)) > 0, false)
+    error_message = "project_total needs monthly_limit_usd > 0 and a non-empty tag value."
   }
 }
 

@@ -46,8 +46,9 @@ resource "aws_vpc_endpoint" "interface" {
   service_name        = each.value == "sagemaker.experiments" ? "aws.sagemaker.${local.region}.experiments" : "com.amazonaws.${local.region}.${each.value}"
   vpc_endpoint_type   = "Interface"
   private_dns_enabled = true
-  subnet_ids          = [for az in var.azs : aws_subnet.private[az].id]
-  security_group_ids  = [aws_security_group.endpoints[0].id]
+  # Every AZ in production; fewer (e.g. one) elsewhere: endpoints bill per AZ-hour.
+  subnet_ids         = [for az in slice(var.azs, 0, coalesce(var.interface_endpoint_az_count, length(var.azs))) : aws_subnet.private[az].id]
+  security_group_ids = [aws_security_group.endpoints[0].id]
 
   tags = merge(local.tags, { Name = "${var.name}-${replace(each.value, ".", "-")}" })
 }

@@ -46,6 +46,17 @@ variable "flow_log_retention_days" {
   }
 }
 
+variable "interface_endpoint_az_count" {
+  type        = number
+  description = "How many of the AZs (the first N of azs) get an interface endpoint ENI; null = all. One is enough outside production (endpoints bill per AZ-hour); an AZ outage then cuts private AWS API access."
+  default     = null
+
+  validation {
+    condition     = var.interface_endpoint_az_count == null || try(var.interface_endpoint_az_count >= 1 && var.interface_endpoint_az_count <= length(var.azs) && floor(var.interface_endpoint_az_count) == var.interface_endpoint_az_count, false)
+    error_message = "interface_endpoint_az_count must be null (all AZs) or a whole number from 1 to the number of azs."
+  }
+}
+
 variable "interface_endpoints" {
   type        = set(string)
   description = "AWS services to reach through interface VPC endpoints (the part after com.amazonaws.<region>., e.g. \"sagemaker.api\"). Only created when isolation != \"none\"."

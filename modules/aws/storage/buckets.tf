@@ -200,6 +200,37 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # Artifacts: training overwrites checkpoints/ many times per job; old checkpoint versions are
+  # only worth keeping for a few days (a real 30 GB model kept 90 days costs thousands a month).
+  # Static rules, disabled on the other buckets: Checkov's CKV_AWS_300 misreads dynamic rule blocks
+  # that carry a prefix filter.
+  rule {
+    id     = "expire-noncurrent-checkpoints"
+    status = each.key == "artifacts" ? "Enabled" : "Disabled"
+
+    filter {
+      prefix = "checkpoints/"
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.checkpoint_noncurrent_days
+    }
+  }
+
+  # Artifacts: sampled endpoint data capture is kept for model monitoring, then expires.
+  rule {
+    id     = "expire-data-capture"
+    status = each.key == "artifacts" ? "Enabled" : "Disabled"
+
+    filter {
+      prefix = "data-capture/"
+    }
+
+    expiration {
+      days = var.data_capture_expiration_days
+    }
+  }
+
   # Lifecycle rules on an unversioned bucket behave differently; configure versioning first.
   depends_on = [aws_s3_bucket_versioning.this]
 }

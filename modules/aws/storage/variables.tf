@@ -1,7 +1,31 @@
+variable "checkpoint_noncurrent_days" {
+  type        = number
+  description = "Days after which noncurrent versions of objects under checkpoints/ in the artifacts bucket are deleted."
+  default     = 7
+  nullable    = false
+
+  validation {
+    condition     = var.checkpoint_noncurrent_days >= 1 && floor(var.checkpoint_noncurrent_days) == var.checkpoint_noncurrent_days
+    error_message = "checkpoint_noncurrent_days must be a whole number of days, at least 1."
+  }
+}
+
 variable "create_kms_key" {
   type        = bool
   description = "Create a customer-managed key (yearly rotation) for the buckets. Set false and pass kms_key_arn to use a key from the keys module; a bool, not kms_key_arn == null, so the count is known at plan time even when the ARN is not."
   default     = true
+}
+
+variable "data_capture_expiration_days" {
+  type        = number
+  description = "Days after which endpoint data capture (data-capture/ in the artifacts bucket) expires."
+  default     = 90
+  nullable    = false
+
+  validation {
+    condition     = var.data_capture_expiration_days >= 1 && floor(var.data_capture_expiration_days) == var.data_capture_expiration_days
+    error_message = "data_capture_expiration_days must be a whole number of days, at least 1."
+  }
 }
 
 variable "enable_fsx" {

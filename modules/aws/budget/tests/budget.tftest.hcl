@@ -69,6 +69,45 @@ run "monthly_cost_budget_on_the_project_tag" {
   }
 }
 
+run "no_total_and_no_tag_activation_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_budgets_budget.total) == 0 && length(aws_ce_cost_allocation_tag.this) == 0
+    error_message = "Without project_total and activate_cost_allocation_tags the module creates neither."
+  }
+}
+
+run "project_total_and_tag_activation" {
+  command = plan
+
+  variables {
+    cost_allocation_tag           = { key = "environment", value = "prod" }
+    project_total                 = { name = "fraud-scoring", monthly_limit_usd = 4000, tag = { key = "project", value = "fraud-scoring" } }
+    activate_cost_allocation_tags = ["project", "environment"]
+  }
+
+  assert {
+    condition     = length(aws_budgets_budget.this.cost_filter) == 1 && anytrue([for f in aws_budgets_budget.this.cost_filter : tolist(f.values) == tolist(["user:environment$prod"])])
+    error_message = "The environment budget must filter on the environment tag only."
+  }
+
+  assert {
+    condition = (
+      tonumber(aws_budgets_budget.total[0].limit_amount) == 4000 &&
+      length(aws_budgets_budget.total[0].cost_filter) == 1 &&
+      anytrue([for f in aws_budgets_budget.total[0].cost_filter : f.name == "TagKeyValue" && tolist(f.values) == tolist(["user:project$fraud-scoring"])]) &&
+      length(aws_budgets_budget.total[0].notification) == 6
+    )
+    error_message = "The project total must be its own budget on the project tag, alerting at every threshold."
+  }
+
+  assert {
+    condition     = toset([for t in aws_ce_cost_allocation_tag.this : t.tag_key]) == toset(["project", "environment"]) && alltrue([for t in aws_ce_cost_allocation_tag.this : t.status == "Active"])
+    error_message = "Every listed tag key must be activated for cost allocation."
+  }
+}
+
 run "one_notification_per_threshold_and_type" {
   command = plan
 

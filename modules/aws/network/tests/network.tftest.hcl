@@ -114,6 +114,30 @@ run "mlflow_endpoint_uses_the_sagemaker_service_prefix" {
   }
 }
 
+run "interface_endpoints_in_one_az_outside_production" {
+  command = plan
+
+  variables {
+    interface_endpoints         = ["sts", "logs"]
+    interface_endpoint_az_count = 1
+  }
+
+  assert {
+    condition     = alltrue([for ep in aws_vpc_endpoint.interface : length(ep.subnet_ids) == 1 && contains(ep.subnet_ids, aws_subnet.private["eu-west-1a"].id)])
+    error_message = "interface_endpoint_az_count = 1 must place each endpoint in the first AZ's private subnet only"
+  }
+}
+
+run "interface_endpoint_az_count_above_azs_is_rejected" {
+  command = plan
+
+  variables {
+    interface_endpoint_az_count = 4
+  }
+
+  expect_failures = [var.interface_endpoint_az_count]
+}
+
 run "isolated_has_interface_endpoints" {
   command = plan
 

@@ -243,6 +243,32 @@ run "defaults_are_secure" {
     error_message = "Current objects in the data and artifacts buckets must never expire."
   }
 
+  assert {
+    condition = [
+      for r in aws_s3_bucket_lifecycle_configuration.this["artifacts"].rule : [r.status, r.filter[0].prefix, r.noncurrent_version_expiration[0].noncurrent_days]
+      if r.id == "expire-noncurrent-checkpoints"
+    ] == [["Enabled", "checkpoints/", 7]]
+    error_message = "Noncurrent checkpoint versions in the artifacts bucket must expire after checkpoint_noncurrent_days (7)."
+  }
+
+  assert {
+    condition = [
+      for r in aws_s3_bucket_lifecycle_configuration.this["artifacts"].rule : [r.status, r.filter[0].prefix, r.expiration[0].days]
+      if r.id == "expire-data-capture"
+    ] == [["Enabled", "data-capture/", 90]]
+    error_message = "Endpoint data capture in the artifacts bucket must expire after data_capture_expiration_days (90)."
+  }
+
+  assert {
+    condition = alltrue([
+      for k in ["data", "logs"] : alltrue([
+        for r in aws_s3_bucket_lifecycle_configuration.this[k].rule : r.status == "Disabled"
+        if contains(["expire-data-capture", "expire-noncurrent-checkpoints"], r.id)
+      ])
+    ])
+    error_message = "Only the artifacts bucket holds checkpoints and data capture; their rules must be disabled on the data and log buckets."
+  }
+
   # Access logging and event notifications.
   assert {
     condition = toset(keys(aws_s3_bucket_logging.this)) == toset(["data", "artifacts"]) && alltrue([
