@@ -145,8 +145,9 @@ def test_dependabot_covers_every_ecosystem(project: Path) -> None:
     roots = ["/infra/bootstrap", *sorted(f"/infra/envs/{p.name}" for p in (project / "infra" / "envs").iterdir())]
     for root in roots:
         assert ("terraform", root) in covered, root
-    dockerfiles = {u["directory"] for u in config["updates"] if u["package-ecosystem"] == "docker"}
-    assert dockerfiles == {"/"} and list(project.glob("Dockerfile.*"))
+    docker = {d for e, d in covered if e == "docker"}
+    holding = {"/" + p.parent.relative_to(project).as_posix() for p in project.rglob("Dockerfile*")}
+    assert {d.rstrip("/") or "/" for d in docker} == {h.rstrip("/.") or "/" for h in holding}
 
 
 def _owners(codeowners: str, path: str) -> list[str]:
@@ -191,3 +192,18 @@ def test_codeowners_routes_infra_compliance_and_every_suppression(project: Path)
 def test_pull_request_template_asks_for_the_gate(project: Path) -> None:
     text = (project / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
     assert "mlgen check" in text and "docs/compliance/" in text
+
+
+def test_readme_installs_the_exact_mlgen_that_generated_it(project: Path) -> None:
+    text = (project / "README.md").read_text(encoding="utf-8")
+    assert f"'{DISTRIBUTION}=={__version__}'" in text
+    assert "make install" in text
+
+
+def test_extras_are_test_with_dev_kept_as_an_alias(project: Path) -> None:
+    meta = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = meta["optional-dependencies"]
+    assert any(req.startswith("pytest") for req in extras["test"])
+    assert extras["dev"] == [f"{meta['name']}[test]"]
+    workflows = "\n".join(p.read_text(encoding="utf-8") for p in _workflows(project))
+    assert '".[test]"' in workflows and ".[dev]" not in workflows
