@@ -28,6 +28,7 @@ from mlgen.resources import modules_dir, templates_dir
 MAX_ENVIRONMENTS = 5
 MAX_DECISIONS = 20
 ENV_FILES = (
+    ".terraform.lock.hcl",
     "backend.tf",
     "main.tf",
     "outputs.tf",

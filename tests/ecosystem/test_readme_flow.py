@@ -6,8 +6,10 @@ needs (python-hcl2 over bc-python-hcl2's `hcl2`) breaks Checkov only on the *sec
 a single `pip install -e '.[test]'` hides; so the commands run exactly as the README writes them,
 one after the other, in a venv of their own. The only change: the second command's pytest collects
 the suite (`--collect-only`, every test module imports with the test extra) instead of running it,
-since this test is part of that suite. Afterwards `mlgen new --defaults` must pass again, with the
-Checkov scan, and with terraform when it is on PATH.
+since this test is part of that suite. Then no two installed distributions may claim the same file
+(pip installs the clashing pair in either order — on this machine bc-python-hcl2 happened to land
+last, hiding the break), and `mlgen new --defaults` must pass again, with the Checkov scan, and with
+terraform when it is on PATH.
 
 The first command runs with terraform hidden from PATH (the README promises it works without
 terraform) and the last with terraform when the machine has it (and its provider mirror, through
@@ -47,6 +49,24 @@ def _steps(command: str) -> list[list[str]]:
     """A `a && b` command line as argument lists (the README uses nothing but `&&`)."""
     assert not re.search(r"[|;<>`$]", command), f"unexpected shell syntax in README command: {command}"
     return [shlex.split(part) for part in command.split("&&")]
+
+
+# Files that two installed distributions both claim: the later install silently replaced the
+# earlier one's (python-hcl2 and Checkov's bc-python-hcl2 both ship `hcl2/`). Whether Checkov then
+# breaks depends on the order pip happens to install them in; the clash itself does not.
+_CLASHES = """
+import importlib.metadata as md
+from collections import defaultdict
+owners = defaultdict(set)
+for dist in md.distributions():
+    for f in dist.files or ():
+        p = str(f)
+        if "__pycache__" not in p and ".dist-info/" not in p and not p.startswith(".."):
+            owners[p].add(dist.metadata["Name"])
+for p, names in sorted(owners.items()):
+    if len(names) > 1:
+        print(p + ": " + ", ".join(sorted(names)))
+"""
 
 
 def _path_without(tool: str) -> str:
@@ -110,6 +130,9 @@ def test_readme_commands_in_order_in_one_fresh_venv(tmp_path: Path) -> None:
     assert pytest_step[:3] == ["python", "-m", "pytest"], pytest_step
     collected = _run([*pytest_step, "--collect-only", "-q"], checkout, env, timeout=600)
     assert re.search(r"\d+ tests? collected", collected.stdout), collected.stdout[-2000:]
+
+    clashes = _run([str(venv / "bin" / "python"), "-c", _CLASHES], checkout, env, 120).stdout.strip()
+    assert clashes == "", f"installed packages overwrite each other's files:\n{clashes}"
 
     # 3. mlgen still works after the test install: a fresh project, validated and scanned.
     mlgen = venv / "bin" / "mlgen"
