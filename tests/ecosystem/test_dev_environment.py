@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -76,8 +75,11 @@ def test_make_pin_images_pins_each_base_by_digest(project: Path, tmp_path: Path)
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     calls = tmp_path / "calls"
-    manifest = json.dumps({"mediaType": "application/vnd.oci.image.index.v1+json", "digest": DIGEST})
-    _fake(bin_dir, "docker", f"echo \"$@\" >> {calls}\necho '{manifest}'\n")
+    # What `docker buildx imagetools inspect <ref>` prints (its default text format).
+    inspect = (
+        f"Name:      docker.io/library/x:1\nMediaType: application/vnd.oci.image.index.v1+json\nDigest:    {DIGEST}\n"
+    )
+    _fake(bin_dir, "docker", f"echo \"$@\" >> {calls}\nprintf '{inspect}'\n")
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "BASE_PYTHON": sys.executable}
     before = {name: (project / name).read_text(encoding="utf-8") for name in ("Dockerfile.train", "Dockerfile.serve")}
     for _ in range(2):  # a second run re-resolves the tag, it does not stack digests
