@@ -33,8 +33,8 @@ from mlgen.terraform import cli_config_env
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.checkov]
 
-# What a checkout holds that `pip install .` and the test suite's collection read.
-_COPY = ("pyproject.toml", "README.md", "generator", "templates", "modules", "tests", "docs", "examples")
+# A checkout: everything at the top of the repository but git's own data and local caches.
+_SKIP = {".git", ".venv", "venv", ".pytest_cache", ".ruff_cache", ".hypothesis", "build", "dist", "demo-ml"}
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".terraform", "*.egg-info", ".pytest_cache", ".hypothesis")
 
 
@@ -92,8 +92,10 @@ def test_readme_commands_in_order_in_one_fresh_venv(tmp_path: Path) -> None:
 
     checkout = tmp_path / "checkout"
     checkout.mkdir()
-    for name in _COPY:
-        src = REPO / name
+    for src in sorted(REPO.iterdir()):
+        name = src.name
+        if name in _SKIP or name.endswith(".egg-info"):
+            continue
         if src.is_dir():
             shutil.copytree(src, checkout / name, ignore=_IGNORE)
         else:
