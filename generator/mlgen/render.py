@@ -29,6 +29,7 @@ from mlgen.workspace import phase
 MAX_ENVIRONMENTS = 5
 MAX_DECISIONS = 20
 ENV_FILES = (
+    ".terraform.lock.hcl",
     "backend.tf",
     "main.tf",
     "outputs.tf",

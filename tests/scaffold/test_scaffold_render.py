@@ -60,6 +60,8 @@ SAGEMAKER_ONLINE: dict[str, Any] = {
     "project": PROJECT,
     "region": "eu-west-1",
     "environments": ["dev", "prod"],
+    "modules": ["audit", "budget", "endpoint", "keys", "network", "registry", "storage", "training_sagemaker"],
+    "mlgen_version": "0.1.0",
     "ml": {
         "training_platform": "sagemaker",
         "instance_type": "ml.g5.12xlarge",
@@ -271,7 +273,8 @@ def test_pyproject_declares_extras_and_python(rendered: tuple[str, Path]) -> Non
     assert project["dependencies"] == []
     assert "sagemaker>=2.200,<3" in project["optional-dependencies"]["cloud"]
     assert any(d.startswith("boto3") for d in project["optional-dependencies"]["cloud"])
-    assert {d.split(">")[0] for d in project["optional-dependencies"]["dev"]} >= {"pytest", "ruff"}
+    assert {d.split(">")[0] for d in project["optional-dependencies"]["test"]} >= {"pytest", "ruff"}
+    assert project["optional-dependencies"]["dev"] == ["fraud-scoring[test]"]  # the former name
     assert project["scripts"]["serve"] == "fraud_scoring.serve:main"
     assert pyproject["build-system"]["build-backend"] == "hatchling.build"
 
@@ -296,7 +299,7 @@ def test_dockerfiles_pin_their_base_and_drop_root(rendered: tuple[str, Path]) ->
     name, root = rendered
     for file in ("Dockerfile.train", "Dockerfile.serve"):
         text = (root / file).read_text("utf-8")
-        base = re.search(r"^ARG BASE_IMAGE=(\S+)$", text, re.MULTILINE)
+        base = re.search(r"^FROM (\S+) AS base$", text, re.MULTILINE)
         assert base, file
         image, _, tag = base.group(1).rpartition(":")
         assert image and tag and tag != "latest" and re.search(r"\d", tag), base.group(1)
@@ -323,7 +326,7 @@ def test_workflows_pin_actions_and_gate_apply(rendered: tuple[str, Path]) -> Non
         for job in workflow["jobs"].values():
             for step in job.get("steps", []):
                 if "uses" in step:
-                    assert re.fullmatch(r"[\w./-]+@v\d+", step["uses"]), step["uses"]
+                    assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
     triggers = infra[True]  # YAML 1.1 reads the key `on` as True
     assert set(triggers) >= {"pull_request", "push"}
     assert triggers["push"]["branches"] == ["main"]
@@ -336,7 +339,7 @@ def test_workflows_pin_actions_and_gate_apply(rendered: tuple[str, Path]) -> Non
     assert "terraform fmt -check -recursive" in fmt_steps
     validate_steps = " ".join(step.get("run", "") for step in jobs["validate"]["steps"])
     assert "validate" in validate_steps and " test" in validate_steps
-    checkov_uses = [step.get("uses", "") for step in jobs["checkov"]["steps"]]
+    checkov_uses = [step.get("uses", "") for step in jobs["compliance"]["steps"]]
     assert any(u.startswith("github/codeql-action/upload-sarif@") for u in checkov_uses)
     if CONTEXTS[name]["project"]["github_repository"]:
         assert jobs["plan"]["permissions"]["id-token"] == "write"
@@ -380,7 +383,7 @@ def test_makefile_targets(rendered: tuple[str, Path]) -> None:
     assert "ENV=staging is not one of" in bad_env.stderr
     train = _make(root, "-n", "train")
     if CONTEXTS[name]["ml"]["training_platform"] == "sagemaker":
-        assert "python3 -m launch.train_sagemaker --env dev --image-tag abc123" in train.stdout
+        assert ".venv/bin/python -m launch.train_sagemaker --env dev --image-tag abc123" in train.stdout
     else:
         assert "k8s/render.py --env dev --job-name fraud-scoring-abc123" in train.stdout
         assert "kubectl apply -f build/dev/k8s/namespace.yaml" in train.stdout
