@@ -21,7 +21,7 @@ from mlgen.blueprint import Blueprint
 from mlgen.errors import DestinationError, GateFailed, InputError, OverBudget, ToolError
 
 Echo = Callable[[str], None]
-FORMATS = ("md", "html", "json", "sarif", "junit")
+FORMATS = ("md", "html", "json", "sarif", "junit", "oscal")
 ANSWERS_FILE = ".copier-answers.yml"
 
 
@@ -153,7 +153,7 @@ def scan_project(
     settings = _scan_settings(bp_data, frameworks)
     roots = [p for _, p in _project_roots(project)]
     try:
-        result = run_scan(roots, repo_root=project, settings=settings)
+        result = run_scan(roots, repo_root=project, settings=settings, scan_strays=True)
     except ScanError as exc:
         raise ToolError(f"checkov scan failed: {exc}", details=["run with --debug for the traceback"]) from exc
     gate = evaluate_gate(result, frameworks=list(settings.frameworks), fail_on=fail_on)
@@ -164,6 +164,9 @@ def scan_project(
         "project": bp_data["project"]["name"],
         "frameworks": list(settings.frameworks),
     }
+    from mlgen.compliance.evidence import evidence_metadata
+
+    metadata.update(evidence_metadata(project, answers_digest=metadata["answers_digest"]))
     reports = write_reports(result, gate, project / "docs" / "compliance", formats=set(formats), metadata=metadata)
     return result, gate, reports
 

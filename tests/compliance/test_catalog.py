@@ -21,7 +21,7 @@ from mlgen.compliance.scan import MLGEN_CHECK_IDS, policies_dir
 
 from .conftest import requires_checkov
 
-ACCESSED = "2026-11-21"
+ACCESSED = {"2026-11-21", "2026-12-02"}  # first catalog; not-assessed controls added
 
 LIST_IDS = """
 import json, sys
@@ -120,9 +120,9 @@ def test_required_controls_exist_with_checks(framework: str, control: str) -> No
 
 def test_every_control_is_sourced_and_titled_in_few_words() -> None:
     for framework in load_catalog().frameworks.values():
-        assert framework.source.accessed == ACCESSED
+        assert framework.source.accessed in ACCESSED
         for control in framework.controls:
-            assert control.source.accessed == ACCESSED, control.key
+            assert control.source.accessed in ACCESSED, control.key
             assert control.source.url.startswith("https://"), control.key
             assert control.source.document and control.source.section, control.key
             assert 10 <= len(control.title) <= 120, control.key

@@ -70,7 +70,7 @@ def written(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_all_formats_are_written(written: dict[str, Path]) -> None:
-    assert sorted(written) == sorted([*FORMATS.values(), "checkov.json"])
+    assert sorted(written) == sorted([*FORMATS.values(), "checkov.json", "waivers.json", "waivers.md"])
 
 
 def test_unknown_format_is_rejected(tmp_path: Path) -> None:
@@ -136,6 +136,8 @@ def test_json_follows_the_documented_schema(written: dict[str, Path]) -> None:
         "root",
         "roots",
         "suppress_reason",
+        "waiver_owner",
+        "waiver_expires",
         "details",
         "controls",
         "guideline",
@@ -154,6 +156,8 @@ def test_json_follows_the_documented_schema(written: dict[str, Path]) -> None:
         "failed",
         "passed",
         "waived",
+        "reason",
+        "evidence",
     }
     fingerprints = {f["fingerprint"] for f in doc["findings"]}
     assert len(fingerprints) == len(doc["findings"])
@@ -235,8 +239,11 @@ def test_markdown_starts_with_the_summary(written: dict[str, Path]) -> None:
     md = written["report.md"].read_text(encoding="utf-8")
     lines = md.splitlines()
     assert lines[0] == "# mlgen compliance report"
-    assert lines[2] == "## Summary"
-    assert "**Gate: FAIL**" in lines[4]
+    # the statement that this is configuration evidence, not an attestation, comes first
+    assert lines[2].startswith("> Automated configuration evidence") and "not an attestation" in lines[2]
+    summary = lines.index("## Summary")
+    assert summary <= 6
+    assert "**Gate: FAIL**" in lines[summary + 2]
     # frameworks follow catalog order (hipaa, soc2, gdpr, pci_dss, iso27001)
     assert md.index("## Summary") < md.index("## HIPAA") < md.index("## GDPR")
     assert md.index("## GDPR") < md.index("## Waivers") < md.index("## Scan metadata")
