@@ -138,9 +138,7 @@ def test_every_referenced_check_has_a_severity_and_vice_versa() -> None:
 
 
 def test_severities_file_documents_how_they_were_chosen() -> None:
-    header = (
-        (CATALOG_DIR / "severities.yaml").read_text(encoding="utf-8").split("schema_version")[0]
-    )
+    header = (CATALOG_DIR / "severities.yaml").read_text(encoding="utf-8").split("schema_version")[0]
     for word in ("critical", "high", "medium", "low", "default"):
         assert word in header
 
@@ -182,9 +180,7 @@ def test_broken_catalog_is_reported_by_file(tmp_path: Path) -> None:
     data = yaml.safe_load((tmp_path / "gdpr.yaml").read_text(encoding="utf-8"))
     data["controls"].append(dict(data["controls"][0]))
     (tmp_path / "gdpr.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    with pytest.raises(
-        CatalogError, match=r"gdpr.yaml: duplicate control ids \['Art. 5\(1\)\(e\)'\]"
-    ):
+    with pytest.raises(CatalogError, match=r"gdpr.yaml: duplicate control ids \['Art. 5\(1\)\(e\)'\]"):
         load_catalog(tmp_path)
 
 

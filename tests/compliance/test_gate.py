@@ -22,9 +22,7 @@ def test_unmapped_check_is_really_unmapped_and_medium() -> None:
 
 
 def test_all_passed_scan_passes_and_controls_are_satisfied() -> None:
-    result = make_result(
-        make_finding("CKV_AWS_20", "passed"), make_finding("MLGEN_AWS_001", "passed")
-    )
+    result = make_result(make_finding("CKV_AWS_20", "passed"), make_finding("MLGEN_AWS_001", "passed"))
     gate = evaluate_gate(result, frameworks=["gdpr"])
     assert gate.passed and gate.verdict == "PASS"
     statuses = {c.control_id: c.status for c in gate.controls["gdpr"]}

@@ -88,9 +88,7 @@ def test_only_requested_formats_are_written(tmp_path: Path) -> None:
 def test_output_is_deterministic(tmp_path: Path) -> None:
     result, gate = sample()
     first = write_reports(result, gate, tmp_path / "a", formats=ALL, metadata=METADATA)
-    second = write_reports(
-        result, gate, tmp_path / "b", formats=ALL, metadata=dict(reversed(list(METADATA.items())))
-    )
+    second = write_reports(result, gate, tmp_path / "b", formats=ALL, metadata=dict(reversed(list(METADATA.items()))))
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 
@@ -169,9 +167,9 @@ def test_json_follows_the_documented_schema(written: dict[str, Path]) -> None:
 
 
 def test_schema_doc_lists_every_top_level_and_finding_key(written: dict[str, Path]) -> None:
-    schema_md = (
-        Path(__file__).resolve().parents[2] / "generator" / "mlgen" / "compliance" / "SCHEMA.md"
-    ).read_text(encoding="utf-8")
+    schema_md = (Path(__file__).resolve().parents[2] / "generator" / "mlgen" / "compliance" / "SCHEMA.md").read_text(
+        encoding="utf-8"
+    )
     doc = json.loads(written["results.json"].read_text(encoding="utf-8"))
     for key in [*doc, *doc["findings"][0], *doc["gate"]["failures"][0]]:
         assert f"`{key}`" in schema_md, key

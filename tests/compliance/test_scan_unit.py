@@ -79,9 +79,7 @@ def _payload() -> dict[str, Any]:
 
 
 def test_payload_is_normalised_relative_to_repo_root() -> None:
-    findings = scan._findings_from_payload(
-        _payload(), Path("/repo/infra/prod"), "infra/prod", Path("/repo")
-    )
+    findings = scan._findings_from_payload(_payload(), Path("/repo/infra/prod"), "infra/prod", Path("/repo"))
     by_id = {f.check_id: f for f in findings}
     assert by_id["CKV_AWS_21"].status == "passed"
     assert by_id["CKV_AWS_21"].file == "infra/prod/main.tf"
@@ -99,9 +97,7 @@ def test_payload_is_normalised_relative_to_repo_root() -> None:
 
 
 def test_every_reasonless_suppression_becomes_a_failed_waiver_finding() -> None:
-    findings = scan._findings_from_payload(
-        _payload(), Path("/repo/infra/prod"), "infra/prod", Path("/repo")
-    )
+    findings = scan._findings_from_payload(_payload(), Path("/repo/infra/prod"), "infra/prod", Path("/repo"))
     waivers = [w for w in waiver_findings(findings) if w.check_id == WAIVER_CHECK_ID]
     assert sorted(w.details[0].split()[0] for w in waivers) == ["CKV_AWS_144", "CKV_AWS_145"]
     assert {w.status for w in waivers} == {"failed"}
@@ -109,12 +105,8 @@ def test_every_reasonless_suppression_becomes_a_failed_waiver_finding() -> None:
 
 
 def test_dedupe_merges_identical_module_findings_and_keeps_roots() -> None:
-    a = make_finding(
-        "CKV_AWS_21", root="infra/dev", roots=("infra/dev",), file="modules/s3/main.tf"
-    )
-    b = make_finding(
-        "CKV_AWS_21", root="infra/prod", roots=("infra/prod",), file="modules/s3/main.tf"
-    )
+    a = make_finding("CKV_AWS_21", root="infra/dev", roots=("infra/dev",), file="modules/s3/main.tf")
+    b = make_finding("CKV_AWS_21", root="infra/prod", roots=("infra/prod",), file="modules/s3/main.tf")
     different = make_finding(
         "CKV_AWS_21",
         status="passed",

@@ -52,9 +52,8 @@ def _time(meta: Mapping[str, Any]) -> dt.datetime:
 
 def build_oscal(doc: Mapping[str, Any]) -> Any:
     """The trestle ``assessment_results.Model`` for a results document."""
-    from trestle.oscal import OSCAL_VERSION
+    from trestle.oscal import OSCAL_VERSION, common
     from trestle.oscal import assessment_results as ar
-    from trestle.oscal import common
 
     from mlgen.compliance.catalog.hub import load_hub
 

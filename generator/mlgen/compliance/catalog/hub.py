@@ -150,7 +150,9 @@ class Hub(BaseModel):
     def prowler_controls(self, check: str, framework: str) -> set[str]:
         """Framework control tokens Prowler assigns to the Prowler twins of a check."""
         twins = set(self.prowler_twins(check))
-        return {framework_token(framework, req) for req, checks in self.prowler[framework].items() if twins & set(checks)}
+        return {
+            framework_token(framework, req) for req, checks in self.prowler[framework].items() if twins & set(checks)
+        }
 
 
 @lru_cache(maxsize=1)
