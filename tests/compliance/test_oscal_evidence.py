@@ -134,3 +134,12 @@ def test_markdown_report_states_time_commit_and_not_an_attestation(tmp_path: Pat
     assert "not an attestation" in md.splitlines()[2]
     assert f"Scanned 2026-12-02T06:00:00Z at commit {'0' * 40} (uncommitted changes)." in md
     assert "not an attestation" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_oscal_without_frameworks_still_validates(tmp_path: Path) -> None:
+    result, _ = _scan()
+    gate = evaluate_gate(result, frameworks=[], fail_on="high")  # type: ignore[arg-type]
+    write_reports(result, gate, tmp_path, formats={"oscal"}, metadata=META)  # type: ignore[arg-type]
+    model = trestle_ar.Model.model_validate(json.loads((tmp_path / "results.oscal.json").read_text(encoding="utf-8")))
+    assert model.assessment_results.results[0].findings is None
+    assert model.assessment_results.results[0].observations

@@ -167,7 +167,13 @@ def build_oscal(doc: Mapping[str, Any]) -> Any:
         control_selections=(
             [common.ControlSelections(include_controls=selected)]
             if selected
-            else [common.ControlSelections(description="no framework selected")]
+            else [
+                common.ControlSelectionsAll(
+                    description="No framework selected: no control was judged; the observations stand alone.",
+                    include_all=common.IncludeAll(),
+                    remarks="mlgen selects no controls when the answers name no compliance framework.",
+                )
+            ]
         )
     )
     meta_props = [prop("gate-verdict", doc["gate"]["verdict"])]

@@ -329,9 +329,13 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     out: list[str] = ["# mlgen compliance report", "", f"> {doc['metadata']['evidence_statement']}", ""]
     meta = doc["metadata"]
     if "scan_time" in meta:
-        commit = meta.get("git_commit") or "none"
         dirty = {True: " (uncommitted changes)", False: "", None: ""}[meta.get("git_dirty")]
-        out += [f"Scanned {meta['scan_time']} at commit {commit}{dirty}.", ""]
+        where = (
+            f"at commit {meta['git_commit']}{dirty}"
+            if meta.get("git_commit")
+            else f"({meta.get('git_note') or 'no commit'})"
+        )
+        out += [f"Scanned {meta['scan_time']} {where}.", ""]
     out += ["## Summary", ""]
     out.append(f"**Gate: {gate['verdict']}** - {summary['gate_failures']} finding(s) fail the gate.")
     out.append("")
