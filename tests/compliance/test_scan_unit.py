@@ -186,3 +186,17 @@ def test_importing_the_compliance_package_does_not_import_checkov() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_checkov_environment_keeps_nothing_of_the_caller_but_the_allow_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("CKV_SKIP_CHECK", "BC_API_KEY", "CHECKOV_NO_OUTPUT", "LOG_LEVEL", "HTTPS_PROXY", "WORKDIR"):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("HOME", "/home/someone")
+    env = scan.checkov_environment(ScanSettings(allowed_regions=("eu-west-1",)), tmp_path)
+    assert not {"CKV_SKIP_CHECK", "BC_API_KEY", "CHECKOV_NO_OUTPUT", "LOG_LEVEL", "HTTPS_PROXY", "WORKDIR"} & set(env)
+    own = {k for k in env if k.startswith(("CKV_", "BC_", "MLGEN_", "XDG_"))} | {"HOME", "TMPDIR", "PYTHONUSERBASE"}
+    assert set(env) - own <= set(scan._PASSED_ENV)
+    assert env["HOME"] == str(tmp_path / "home") and env["MLGEN_ALLOWED_REGIONS"] == "eu-west-1"
+    assert env["CKV_IGNORE_HIDDEN_DIRECTORIES"] == "FALSE"

@@ -277,7 +277,11 @@ def checkov_environment(settings: ScanSettings, private: Path) -> dict[str, str]
     ``HOME``, the XDG directories and ``TMPDIR`` point into ``private`` (so ``~/.checkov.yaml`` of
     the user is never read); hidden directories are scanned (a ``.tf`` there is Terraform too).
     """
+    import site
+
     env = {k: v for k, v in os.environ.items() if k in _PASSED_ENV}
+    # a `pip install --user` Checkov lives under the caller's user base, not the private HOME
+    env["PYTHONUSERBASE"] = site.getuserbase()
     env.update(settings.environment())
     for name in ("home", "config", "cache", "data", "tmp"):
         (private / name).mkdir(exist_ok=True)
