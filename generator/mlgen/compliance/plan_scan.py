@@ -236,7 +236,25 @@ def scan_plan(plan: Path, root: Path, settings: ScanSettings, private: Path) -> 
     payload = json.loads(proc.stdout or "{}")
     if isinstance(payload, list):
         payload = next((p for p in payload if p.get("check_type") == "terraform_plan"), {})
-    return payload if isinstance(payload, dict) else {}
+    if not isinstance(payload, dict):
+        return {}
+    return locate_in_sources(payload, root)
+
+
+def locate_in_sources(payload: dict[str, Any], root: Path) -> dict[str, Any]:
+    """Point plan findings at the ``.tf`` file the enrichment found, not at the plan JSON.
+
+    With ``--repo-root-for-plan-enrichment`` Checkov sets ``file_path`` to the source file relative
+    to the root (``../../modules/storage/buckets.tf``) but ``file_abs_path`` to the plan JSON.
+    """
+    for records in (payload.get("results") or {}).values():
+        for record in records if isinstance(records, list) else ():
+            if not isinstance(record, dict):
+                continue
+            path = str(record.get("file_path") or "")
+            if path and not path.endswith(".json"):
+                record["file_abs_path"] = os.path.normpath(root / path.lstrip("/"))
+    return payload
 
 
 def _key(f: Finding) -> tuple[str, str]:
