@@ -18,13 +18,13 @@ def _status(gate: object, framework: str, control: str) -> object:
 
 def test_control_whose_evidence_is_all_waived_is_waived_not_not_applicable() -> None:
     checks = load_catalog().framework("hipaa").controls
-    control = next(c for c in checks if c.id == "164.316(b)(1)")
+    control = next(c for c in checks if c.id == "164.308(a)(7)(ii)(B)")
     waived = [
         make_finding(check, "skipped", suppress_reason="reason", resource=f"aws_s3_bucket.b{i}")
         for i, check in enumerate(control.checks)
     ]
     gate = evaluate_gate(make_result(*waived), frameworks=["hipaa"], fail_on=None)
-    row = _status(gate, "hipaa", "164.316(b)(1)")
+    row = _status(gate, "hipaa", "164.308(a)(7)(ii)(B)")  # disaster recovery: all evidence waived
     assert row.status == "waived"
     assert len(row.waived) == len(control.checks)
 
@@ -65,3 +65,20 @@ def test_reports_show_five_statuses_with_counts_per_framework(tmp_path: Path) ->
     assert f"| HIPAA (45 CFR 164.308, 164.312, 164.316) | {' | '.join(str(hipaa[s]) for s in CONTROL_STATUSES)} |" in md
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Not assessed" in html and "Evidence the team must supply" in html
+
+
+def test_documented_exceptions_control_is_satisfied_by_complete_waivers() -> None:
+    """HIPAA 164.316(b)(1) maps the waiver checks: complete waivers are its evidence."""
+    from mlgen.compliance.scan import waiver_findings
+
+    complete = make_finding(
+        "CKV_AWS_18", "skipped", suppress_reason="log target", waiver_owner="sec", waiver_expires="2099-01-01"
+    )
+    gate = evaluate_gate(make_result(complete, *waiver_findings([complete])), frameworks=["hipaa"], fail_on=None)
+    row = _status(gate, "hipaa", "164.316(b)(1)")
+    assert row.status == "satisfied" and "1 suppression(s)" in row.reason
+    ownerless = complete.model_copy(update={"waiver_owner": None})
+    gate = evaluate_gate(make_result(ownerless, *waiver_findings([ownerless])), frameworks=["hipaa"], fail_on=None)
+    assert _status(gate, "hipaa", "164.316(b)(1)").status == "failed"
+    gate = evaluate_gate(make_result(make_finding("CKV_AWS_20", "passed")), frameworks=["hipaa"], fail_on=None)
+    assert _status(gate, "hipaa", "164.316(b)(1)").status == "not_applicable"

@@ -11,7 +11,8 @@ A failed finding fails the gate when any of these holds:
 Per selected framework every control gets one of five statuses:
 
 * ``failed`` - a mapped check failed;
-* ``satisfied`` - mapped checks ran and passed, none failed (waived findings are listed too);
+* ``satisfied`` - mapped checks ran and passed, none failed (waived findings are listed too); a
+  control mapping the waiver checks is also satisfied by complete waivers (documented exceptions);
 * ``waived`` - every finding of the mapped checks is suppressed (the waivers carry the reasons);
 * ``not_applicable`` - no mapped check ran on any resource: the project has nothing in scope (the
   control's ``reason`` says so, naming the checks);
@@ -41,6 +42,7 @@ from mlgen.compliance.catalog import (
     unknown_framework_message,
 )
 from mlgen.compliance.scan import GATING_CHECK_IDS, Finding, ScanResult
+from mlgen.compliance.waivers import WAIVER_EXPIRY_ID, WAIVER_OWNER_ID, WAIVER_REASON_ID
 
 ControlStatus = Literal["satisfied", "failed", "waived", "not_applicable", "not_assessed"]
 CONTROL_STATUSES: tuple[str, ...] = ("satisfied", "failed", "waived", "not_applicable", "not_assessed")
@@ -192,6 +194,12 @@ def evaluate_gate(
     for finding in result.findings:
         by_check.setdefault(finding.check_id, []).append(finding)
 
+    # complete waivers are the evidence for controls that map the waiver checks ("exceptions are
+    # documented"): those controls are satisfied by them, not "not applicable"
+    waiver_ids = {WAIVER_REASON_ID, WAIVER_OWNER_ID, WAIVER_EXPIRY_ID}
+    bad = {(f.resource, f.file, f.line_start) for f in result.findings if f.check_id in waiver_ids}
+    complete = [f for f in result.findings if f.status == "skipped" and (f.resource, f.file, f.line_start) not in bad]
+
     controls_out: dict[str, tuple[ControlResult, ...]] = {}
     for fid in selected:
         rows: list[ControlResult] = []
@@ -207,6 +215,12 @@ def evaluate_gate(
                 status = "failed"
             elif passed:
                 status = "satisfied"
+            elif complete and waiver_ids & set(control.checks):
+                status = "satisfied"
+                reason = (
+                    f"each of the {len(complete)} suppression(s) of the scan states a reason, an owner and an "
+                    "unexpired expiry date (see the waiver register)"
+                )
             elif waived:
                 status = "waived"
             elif not control.checks:
