@@ -39,7 +39,7 @@ from mlgen.workspace import (
 )
 
 Echo = Callable[[str], None]
-FORMATS = ("md", "html", "json", "sarif", "junit")
+FORMATS = ("md", "html", "json", "sarif", "junit", "oscal")
 ANSWERS_FILE = ".copier-answers.yml"
 
 
@@ -199,7 +199,7 @@ def scan_project(
     settings = _scan_settings(bp_data, frameworks)
     roots = [p for _, p in _project_roots(project)]
     try:
-        result = run_scan(roots, repo_root=project, settings=settings)
+        result = run_scan(roots, repo_root=project, settings=settings, scan_strays=True)
     except ScanError as exc:
         raise ToolError(f"checkov scan failed: {exc}", details=["run with --debug for the traceback"]) from exc
     gate = evaluate_gate(result, frameworks=list(settings.frameworks), fail_on=fail_on)
@@ -210,6 +210,9 @@ def scan_project(
         "project": bp_data["project"]["name"],
         "frameworks": list(settings.frameworks),
     }
+    from mlgen.compliance.evidence import evidence_metadata
+
+    metadata.update(evidence_metadata(project, answers_digest=metadata["answers_digest"]))
     out = _reports_dir(project)
     reports = write_reports(result, gate, out, formats=set(formats), metadata=metadata)
     return result, gate, reports

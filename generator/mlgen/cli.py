@@ -231,7 +231,7 @@ def cost(dest: Path, as_json: bool) -> None:
 @click.option(
     "--format",
     "formats",
-    default="md,html,json,sarif,junit",
+    default="md,html,json,sarif,junit,oscal",
     show_default=True,
     help="Report formats, comma separated.",
 )

@@ -70,7 +70,7 @@ def written(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_all_formats_are_written(written: dict[str, Path]) -> None:
-    assert sorted(written) == sorted([*FORMATS.values(), "checkov.json"])
+    assert sorted(written) == sorted([*FORMATS.values(), "checkov.json", "waivers.json", "waivers.md"])
 
 
 def test_unknown_format_is_rejected(tmp_path: Path) -> None:
@@ -88,9 +88,7 @@ def test_only_requested_formats_are_written(tmp_path: Path) -> None:
 def test_output_is_deterministic(tmp_path: Path) -> None:
     result, gate = sample()
     first = write_reports(result, gate, tmp_path / "a", formats=ALL, metadata=METADATA)
-    second = write_reports(
-        result, gate, tmp_path / "b", formats=ALL, metadata=dict(reversed(list(METADATA.items())))
-    )
+    second = write_reports(result, gate, tmp_path / "b", formats=ALL, metadata=dict(reversed(list(METADATA.items()))))
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 
@@ -136,6 +134,8 @@ def test_json_follows_the_documented_schema(written: dict[str, Path]) -> None:
         "root",
         "roots",
         "suppress_reason",
+        "waiver_owner",
+        "waiver_expires",
         "details",
         "controls",
         "guideline",
@@ -154,6 +154,8 @@ def test_json_follows_the_documented_schema(written: dict[str, Path]) -> None:
         "failed",
         "passed",
         "waived",
+        "reason",
+        "evidence",
     }
     fingerprints = {f["fingerprint"] for f in doc["findings"]}
     assert len(fingerprints) == len(doc["findings"])
@@ -165,9 +167,9 @@ def test_json_follows_the_documented_schema(written: dict[str, Path]) -> None:
 
 
 def test_schema_doc_lists_every_top_level_and_finding_key(written: dict[str, Path]) -> None:
-    schema_md = (
-        Path(__file__).resolve().parents[2] / "generator" / "mlgen" / "compliance" / "SCHEMA.md"
-    ).read_text(encoding="utf-8")
+    schema_md = (Path(__file__).resolve().parents[2] / "generator" / "mlgen" / "compliance" / "SCHEMA.md").read_text(
+        encoding="utf-8"
+    )
     doc = json.loads(written["results.json"].read_text(encoding="utf-8"))
     for key in [*doc, *doc["findings"][0], *doc["gate"]["failures"][0]]:
         assert f"`{key}`" in schema_md, key
@@ -235,8 +237,11 @@ def test_markdown_starts_with_the_summary(written: dict[str, Path]) -> None:
     md = written["report.md"].read_text(encoding="utf-8")
     lines = md.splitlines()
     assert lines[0] == "# mlgen compliance report"
-    assert lines[2] == "## Summary"
-    assert "**Gate: FAIL**" in lines[4]
+    # the statement that this is configuration evidence, not an attestation, comes first
+    assert lines[2].startswith("> Automated configuration evidence") and "not an attestation" in lines[2]
+    summary = lines.index("## Summary")
+    assert summary <= 6
+    assert "**Gate: FAIL**" in lines[summary + 2]
     # frameworks follow catalog order (hipaa, soc2, gdpr, pci_dss, iso27001)
     assert md.index("## Summary") < md.index("## HIPAA") < md.index("## GDPR")
     assert md.index("## GDPR") < md.index("## Waivers") < md.index("## Scan metadata")

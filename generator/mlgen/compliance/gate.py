@@ -5,11 +5,19 @@ A failed finding fails the gate when any of these holds:
 * its check maps to a control of a selected framework (whatever its severity);
 * its severity is at or above ``fail_on`` (critical > high > medium > low; ``None`` turns this
   rule off, leaving only the framework mapping);
-* it is ``MLGEN_WAIVER_REASON``: a suppression without a reason always fails.
+* it is one of mlgen's own findings (``GATING_CHECK_IDS``): a suppression without a reason, an
+  owner or a valid, unexpired expiry date, and a file Checkov could not parse, always fail.
 
-Per selected framework every control gets a status: ``failed`` (a mapped check failed),
-``satisfied`` (mapped checks ran and all passed) or ``not_applicable`` (no mapped check ran;
-suppressed checks did not run, and are listed as waivers).
+Per selected framework every control gets one of five statuses:
+
+* ``failed`` - a mapped check failed;
+* ``satisfied`` - mapped checks ran and passed, none failed (waived findings are listed too); a
+  control mapping the waiver checks is also satisfied by complete waivers (documented exceptions);
+* ``waived`` - every finding of the mapped checks is suppressed (the waivers carry the reasons);
+* ``not_applicable`` - no mapped check ran on any resource: the project has nothing in scope (the
+  control's ``reason`` says so, naming the checks);
+* ``not_assessed`` - the control needs evidence a configuration scan cannot give (procedures,
+  people, contracts); ``evidence`` says what the team must supply.
 
 Example:
     >>> gate = evaluate_gate(result, frameworks=["gdpr"], fail_on="high")  # doctest: +SKIP
@@ -33,9 +41,12 @@ from mlgen.compliance.catalog import (
     load_catalog,
     unknown_framework_message,
 )
-from mlgen.compliance.scan import WAIVER_CHECK_ID, Finding, ScanResult
+from mlgen.compliance.scan import GATING_CHECK_IDS, Finding, ScanResult
+from mlgen.compliance.waivers import WAIVER_EXPIRY_ID, WAIVER_OWNER_ID, WAIVER_REASON_ID
 
-ControlStatus = Literal["satisfied", "failed", "not_applicable"]
+ControlStatus = Literal["satisfied", "failed", "waived", "not_applicable", "not_assessed"]
+CONTROL_STATUSES: tuple[str, ...] = ("satisfied", "failed", "waived", "not_applicable", "not_assessed")
+"""Every control status, in report order."""
 
 FRAMEWORK_LABELS: dict[str, str] = {
     "hipaa": "HIPAA",
@@ -61,6 +72,8 @@ class ControlResult(BaseModel):
     failed: tuple[Finding, ...] = ()
     passed: tuple[Finding, ...] = ()
     waived: tuple[Finding, ...] = Field(default=(), description="Suppressed findings.")
+    reason: str | None = Field(default=None, description="Why the control is not applicable or not assessed.")
+    evidence: str | None = Field(default=None, description="Evidence the team must supply (not assessed).")
 
     @property
     def key(self) -> str:
@@ -107,7 +120,7 @@ class GateResult(BaseModel):
 
     def control_counts(self, framework: str) -> dict[str, int]:
         """Number of controls per status for one framework."""
-        counts = {"satisfied": 0, "failed": 0, "not_applicable": 0}
+        counts = dict.fromkeys(CONTROL_STATUSES, 0)
         for control in self.controls.get(framework, ()):
             counts[control.status] += 1
         return counts
@@ -160,8 +173,8 @@ def evaluate_gate(
         controls = mapped[finding.check_id]
         labels = tuple(f"{FRAMEWORK_LABELS[c.framework]} {c.id}" for c in controls)
         reasons: list[str] = []
-        if finding.check_id == WAIVER_CHECK_ID:
-            reasons.append("a suppression must state its reason")
+        if finding.check_id in GATING_CHECK_IDS:
+            reasons.append(GATING_CHECK_IDS[finding.check_id])
         if controls:
             reasons.append("maps to " + ", ".join(labels))
         if threshold is not None and SEVERITY_ORDER[severity] >= threshold:
@@ -181,6 +194,12 @@ def evaluate_gate(
     for finding in result.findings:
         by_check.setdefault(finding.check_id, []).append(finding)
 
+    # complete waivers are the evidence for controls that map the waiver checks ("exceptions are
+    # documented"): those controls are satisfied by them, not "not applicable"
+    waiver_ids = {WAIVER_REASON_ID, WAIVER_OWNER_ID, WAIVER_EXPIRY_ID}
+    bad = {(f.resource, f.file, f.line_start) for f in result.findings if f.check_id in waiver_ids}
+    complete = [f for f in result.findings if f.status == "skipped" and (f.resource, f.file, f.line_start) not in bad]
+
     controls_out: dict[str, tuple[ControlResult, ...]] = {}
     for fid in selected:
         rows: list[ControlResult] = []
@@ -190,7 +209,30 @@ def evaluate_gate(
             failed = tuple(f for f in hits if f.status == "failed")
             passed = tuple(f for f in hits if f.status == "passed")
             waived = tuple(f for f in hits if f.status == "skipped")
-            status: ControlStatus = "failed" if failed else "satisfied" if passed else "not_applicable"
+            reason: str | None = None
+            status: ControlStatus
+            if failed:
+                status = "failed"
+            elif passed:
+                status = "satisfied"
+            elif complete and waiver_ids & set(control.checks):
+                status = "satisfied"
+                reason = (
+                    f"each of the {len(complete)} suppression(s) of the scan states a reason, an owner and an "
+                    "unexpired expiry date (see the waiver register)"
+                )
+            elif waived:
+                status = "waived"
+            elif not control.checks:
+                status = "not_assessed"
+                reason = "a configuration scan cannot show this control"
+            else:
+                status = "not_applicable"
+                reason = (
+                    "no resource of this project is in scope: none of the mapped checks ("
+                    + ", ".join(control.checks)
+                    + ") evaluated a resource in the scanned roots"
+                )
             rows.append(
                 ControlResult(
                     framework=fid,
@@ -202,6 +244,8 @@ def evaluate_gate(
                     failed=failed,
                     passed=passed,
                     waived=waived,
+                    reason=reason,
+                    evidence=control.evidence,
                 )
             )
         controls_out[fid] = tuple(rows)

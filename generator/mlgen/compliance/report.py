@@ -2,8 +2,11 @@
 
 Every writer renders the same results document (:func:`build_results`, saved as
 ``results.json``; its schema is documented in ``SCHEMA.md``), so the formats never disagree.
-Output is deterministic: no timestamps, everything sorted, so reports can be committed and
-diffed.
+Output is deterministic apart from the evidence metadata (scan time, commit), which the caller
+passes in (``SOURCE_DATE_EPOCH`` pins the time, see :mod:`mlgen.compliance.evidence`); everything
+is sorted, so reports can be committed and diffed. ``results.oscal.json`` is the same assessment as
+OSCAL assessment results (:mod:`mlgen.compliance.oscal`); ``waivers.json`` and ``waivers.md`` are
+the waiver register.
 
 Example:
     >>> write_reports(result, gate, Path("reports"), formats={"md", "html"},
@@ -21,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from mlgen.compliance.catalog import SEVERITY_ORDER, load_catalog
-from mlgen.compliance.gate import FRAMEWORK_LABELS, GateResult
+from mlgen.compliance.evidence import EVIDENCE_STATEMENT
+from mlgen.compliance.gate import CONTROL_STATUSES, FRAMEWORK_LABELS, GateResult
 from mlgen.compliance.scan import Finding, ScanResult
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 """Version of the ``results.json`` schema (SCHEMA.md). Bump the major part on breaking changes."""
 
 FORMATS: dict[str, str] = {
@@ -33,8 +37,12 @@ FORMATS: dict[str, str] = {
     "json": "results.json",
     "sarif": "results.sarif",
     "junit": "junit.xml",
+    "oscal": "results.oscal.json",
 }
 """Format name -> file written into the output directory."""
+
+WAIVER_FILES = ("waivers.json", "waivers.md")
+"""The waiver register, written with the ``json`` and ``md`` formats respectively."""
 
 RAW_FINDINGS_FILE = "checkov.json"
 """Normalised list of every finding, written alongside ``results.json``."""
@@ -43,8 +51,25 @@ SARIF_LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low"
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 """GitHub code scanning reads ``security-severity`` (0-10) to rank alerts."""
 
-_STATUS_TEXT = {"satisfied": "satisfied", "failed": "failed", "not_applicable": "not applicable"}
-_METADATA_ORDER = ("mlgen_version", "checkov_version", "answers_digest", "validation")
+_STATUS_TEXT = {
+    "satisfied": "satisfied",
+    "failed": "failed",
+    "waived": "waived",
+    "not_applicable": "not applicable",
+    "not_assessed": "not assessed",
+}
+_METADATA_ORDER = (
+    "scan_time",
+    "git_commit",
+    "git_dirty",
+    "git_note",
+    "mlgen_version",
+    "checkov_version",
+    "terraform_version",
+    "answers_digest",
+    "validation",
+)
+_HIDDEN_METADATA = ("evidence_statement",)
 
 
 # --------------------------------------------------------------------------------------------
@@ -71,6 +96,8 @@ def _finding_doc(f: Finding, gate: GateResult) -> dict[str, Any]:
         "root": f.root,
         "roots": list(f.roots),
         "suppress_reason": f.suppress_reason,
+        "waiver_owner": f.waiver_owner,
+        "waiver_expires": f.waiver_expires,
         "details": list(f.details),
         "controls": list(gate.finding_controls.get(f.check_id, ())),
         "guideline": f.guideline,
@@ -107,6 +134,7 @@ def build_results(result: ScanResult, gate: GateResult, metadata: Mapping[str, A
     meta = {str(k): _plain(v) for k, v in (metadata or {}).items()}
     meta.setdefault("mlgen_version", _mlgen_version())
     meta["checkov_version"] = result.checkov_version
+    meta.setdefault("evidence_statement", EVIDENCE_STATEMENT)
     meta = dict(sorted(meta.items()))
 
     findings = [_finding_doc(f, gate) for f in result.findings]
@@ -136,6 +164,8 @@ def build_results(result: ScanResult, gate: GateResult, metadata: Mapping[str, A
                         "failed": [f.fingerprint for f in c.failed],
                         "passed": [f.fingerprint for f in c.passed],
                         "waived": [f.fingerprint for f in c.waived],
+                        "reason": c.reason,
+                        "evidence": c.evidence,
                     }
                     for c in gate.controls[fid]
                 ],
@@ -151,6 +181,7 @@ def build_results(result: ScanResult, gate: GateResult, metadata: Mapping[str, A
             "roots": list(result.roots),
             "resource_counts": dict(result.resource_counts),
             "parsing_errors": list(result.parsing_errors),
+            "extra_roots": list(result.extra_roots),
             "settings": _plain(result.settings.model_dump()),
         },
         "gate": {
@@ -189,7 +220,37 @@ def build_results(result: ScanResult, gate: GateResult, metadata: Mapping[str, A
             "controls": {fid: gate.control_counts(fid) for fid in gate.frameworks},
         },
         "frameworks": frameworks,
-        "waivers": [
+        "waivers": waiver_register(result),
+        "findings": findings,
+    }
+
+
+def waiver_register(result: ScanResult) -> list[dict[str, Any]]:
+    """One row per suppressed finding: reason, owner, expiry and whether the waiver is valid.
+
+    ``state`` is ``valid`` or lists what the gate rejects (``no reason``, ``no owner``, ``no expiry``,
+    ``expired``, ``bad expiry``), read from the ``MLGEN_WAIVER_*`` findings of the same scan.
+    """
+    from mlgen.compliance.waivers import WAIVER_EXPIRY_ID, WAIVER_OWNER_ID, WAIVER_REASON_ID
+
+    problems: dict[tuple[str, str, int], list[str]] = {}
+    for f in result.by_status("failed"):
+        if f.check_id in (WAIVER_REASON_ID, WAIVER_OWNER_ID, WAIVER_EXPIRY_ID):
+            problems.setdefault((f.resource, f.file, f.line_start), []).extend(f.details)
+    rows = []
+    for f in result.by_status("skipped"):
+        mine = [d for d in problems.get((f.resource, f.file, f.line_start), []) if d.startswith(f.check_id + " ")]
+        states = []
+        for text, label in (
+            ("without a reason", "no reason"),
+            ("without an owner", "no owner"),
+            ("without an expiry", "no expiry"),
+            ("expired on", "expired"),
+            ("not a YYYY-MM-DD", "bad expiry"),
+        ):
+            if any(text in d for d in mine):
+                states.append(label)
+        rows.append(
             {
                 "fingerprint": f.fingerprint,
                 "check_id": f.check_id,
@@ -198,12 +259,48 @@ def build_results(result: ScanResult, gate: GateResult, metadata: Mapping[str, A
                 "file": f.file,
                 "line_start": f.line_start,
                 "root": f.root,
+                "roots": list(f.roots),
                 "reason": f.suppress_reason,
+                "owner": f.waiver_owner,
+                "expires": f.waiver_expires,
+                "state": ", ".join(states) or "valid",
             }
-            for f in result.by_status("skipped")
+        )
+    return rows
+
+
+def render_waivers_markdown(doc: Mapping[str, Any]) -> str:
+    """The waiver register as its own Markdown file."""
+    out = ["# Waiver register", ""]
+    out.append(
+        "Every suppressed check, with its reason, owner and expiry. Write a waiver as "
+        "`#checkov:skip=<ID>:<reason> [owner=<team or person> expires=<YYYY-MM-DD>]`; the gate "
+        "fails on a waiver without reason or owner, and on one without a valid expiry or past it."
+    )
+    out.append("")
+    out += _waiver_table(doc["waivers"])
+    out.append("")
+    return "\n".join(out)
+
+
+def _waiver_table(waivers: list[Mapping[str, Any]]) -> list[str]:
+    if not waivers:
+        return ["No check is suppressed."]
+    return _table(
+        ["Check", "Resource", "Location", "Reason", "Owner", "Expires", "State"],
+        [
+            [
+                w["check_id"],
+                f"`{w['resource']}`",
+                _loc(w),
+                w["reason"] or "(none given)",
+                w["owner"] or "(none)",
+                w["expires"] or "(none)",
+                w["state"],
+            ]
+            for w in waivers
         ],
-        "findings": findings,
-    }
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,7 +326,17 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     summary = doc["summary"]
     by_fp = {f["fingerprint"]: f for f in doc["findings"]}
     labels = ", ".join(FRAMEWORK_LABELS[f] for f in gate["frameworks"]) or "none selected"
-    out: list[str] = ["# mlgen compliance report", "", "## Summary", ""]
+    out: list[str] = ["# mlgen compliance report", "", f"> {doc['metadata']['evidence_statement']}", ""]
+    meta = doc["metadata"]
+    if "scan_time" in meta:
+        dirty = {True: " (uncommitted changes)", False: "", None: ""}[meta.get("git_dirty")]
+        where = (
+            f"at commit {meta['git_commit']}{dirty}"
+            if meta.get("git_commit")
+            else f"({meta.get('git_note') or 'no commit'})"
+        )
+        out += [f"Scanned {meta['scan_time']} {where}.", ""]
+    out += ["## Summary", ""]
     out.append(f"**Gate: {gate['verdict']}** - {summary['gate_failures']} finding(s) fail the gate.")
     out.append("")
     out.append(f"- Frameworks: {labels}")
@@ -244,8 +351,11 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     out.append("")
     if doc["frameworks"]:
         out += _table(
-            ["Framework", "Satisfied", "Failed", "Not applicable"],
-            [[f"{fw['label']} ({fw['version']})", *fw["counts"].values()] for fw in doc["frameworks"]],
+            ["Framework", *(_STATUS_TEXT[s].capitalize() for s in CONTROL_STATUSES)],
+            [
+                [f"{fw['label']} ({fw['version']})", *(fw["counts"][s] for s in CONTROL_STATUSES)]
+                for fw in doc["frameworks"]
+            ],
         )
         out.append("")
     if gate["failures"]:
@@ -297,8 +407,9 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
                 f"({c['source']['url']}), accessed {c['source']['accessed']}."
             )
             out.append("")
-            out.append("Checks: " + ", ".join(f"`{x}`" for x in c["checks"]))
-            out.append("")
+            if c["checks"]:
+                out.append("Checks: " + ", ".join(f"`{x}`" for x in c["checks"]))
+                out.append("")
             for fp in c["failed"]:
                 f = by_fp[fp]
                 detail = f" - {'; '.join(f['details'])}" if f["details"] else ""
@@ -315,18 +426,14 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
                 passed.setdefault(f["check_id"], []).append(f"`{f['resource']}` ({_loc(f)})")
             for check, items in passed.items():
                 out.append(f"- passed `{check}` ({len(items)}): " + ", ".join(items))
-            if not (c["failed"] or c["waived"] or c["passed"]):
-                out.append("- no mapped check ran on this configuration")
+            if c.get("reason"):
+                out.append(f"- {_STATUS_TEXT[c['status']]}: {c['reason']}")
+            if c.get("evidence"):
+                out.append(f"- evidence the team must supply: {c['evidence']}")
             out.append("")
 
-    out += ["## Waivers", ""]
-    if doc["waivers"]:
-        out += _table(
-            ["Check", "Resource", "Location", "Reason"],
-            [[w["check_id"], f"`{w['resource']}`", _loc(w), w["reason"] or "(none given)"] for w in doc["waivers"]],
-        )
-    else:
-        out.append("No check is suppressed.")
+    out += ["## Waivers", "", "The register is also written on its own to `waivers.md` and `waivers.json`.", ""]
+    out += _waiver_table(doc["waivers"])
     out.append("")
 
     gating = {g["fingerprint"] for g in gate["failures"]}
@@ -344,8 +451,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     out.append("")
 
     out += ["## Scan metadata", ""]
-    meta = doc["metadata"]
-    for key in [k for k in _METADATA_ORDER if k in meta] + sorted(set(meta) - set(_METADATA_ORDER)):
+    for key in _metadata_keys(meta):
         value = meta[key]
         if isinstance(value, (list, dict)):
             value = json.dumps(value, sort_keys=True)
@@ -360,10 +466,22 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         f"allowed instance types {', '.join(settings['allowed_instance_types']) or 'any'}; "
         f"network isolation {settings['network_isolation']}; stage {settings['stage']}"
     )
-    out.append("- parsing errors: " + (", ".join(scan["parsing_errors"]) if scan["parsing_errors"] else "none"))
+    out.append(
+        "- parsing errors (each fails the gate): "
+        + (", ".join(scan["parsing_errors"]) if scan["parsing_errors"] else "none")
+    )
+    out.append(
+        "- Terraform outside the known roots, scanned as extra roots: "
+        + (", ".join(f"`{r}`" for r in scan["extra_roots"]) if scan["extra_roots"] else "none")
+    )
     out.append(f"- results schema version: {doc['schema_version']}")
     out.append("")
     return "\n".join(out)
+
+
+def _metadata_keys(meta: Mapping[str, Any]) -> list[str]:
+    known = [k for k in _METADATA_ORDER if k in meta]
+    return known + sorted(set(meta) - set(_METADATA_ORDER) - set(_HIDDEN_METADATA))
 
 
 # --------------------------------------------------------------------------------------------
@@ -388,7 +506,7 @@ def render_html(doc: Mapping[str, Any]) -> str:
             key.replace("_", " "),
             meta[key] if isinstance(meta[key], str) else json.dumps(meta[key], sort_keys=True),
         )
-        for key in [k for k in _METADATA_ORDER if k in meta] + sorted(set(meta) - set(_METADATA_ORDER))
+        for key in _metadata_keys(meta)
     ]
     return env.get_template("report.html.j2").render(
         doc=doc,
@@ -396,6 +514,7 @@ def render_html(doc: Mapping[str, Any]) -> str:
         others=[f for f in doc["findings"] if f["status"] == "failed" and f["fingerprint"] not in gating],
         meta_items=meta_items,
         status_text=_STATUS_TEXT,
+        statuses=CONTROL_STATUSES,
         framework_labels=FRAMEWORK_LABELS,
     )
 
@@ -614,13 +733,19 @@ def write_reports(
 
     if "md" in formats:
         write(FORMATS["md"], render_markdown(doc))
+        write(WAIVER_FILES[1], render_waivers_markdown(doc))
     if "html" in formats:
         write(FORMATS["html"], render_html(doc))
     if "json" in formats:
         write(FORMATS["json"], json.dumps(doc, indent=2, sort_keys=True) + "\n")
         write(RAW_FINDINGS_FILE, json.dumps(doc["findings"], indent=2, sort_keys=True) + "\n")
+        write(WAIVER_FILES[0], json.dumps(doc["waivers"], indent=2, sort_keys=True) + "\n")
     if "sarif" in formats:
         write(FORMATS["sarif"], json.dumps(render_sarif(doc), indent=2, sort_keys=True) + "\n")
     if "junit" in formats:
         write(FORMATS["junit"], render_junit(doc))
+    if "oscal" in formats:
+        from mlgen.compliance.oscal import render_oscal
+
+        write(FORMATS["oscal"], render_oscal(doc))
     return sorted(written)

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -33,25 +34,37 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mlgen.compliance.catalog import FRAMEWORK_IDS, unknown_framework_message
+from mlgen.compliance.waivers import (
+    WAIVER_CHECK_NAMES,
+    WAIVER_EXPIRY_ID,
+    WAIVER_OWNER_ID,
+    WAIVER_REASON_ID,
+    WAIVER_SYNTAX,
+    Waiver,
+    parse_waiver,
+)
 
-WAIVER_CHECK_ID = "MLGEN_WAIVER_REASON"
+WAIVER_CHECK_ID = WAIVER_REASON_ID
 """Id of the finding mlgen adds for a suppression that gives no reason."""
 
-WAIVER_CHECK_NAME = "Every suppressed check states a reason"
+WAIVER_CHECK_NAME = WAIVER_CHECK_NAMES[WAIVER_REASON_ID]
 
-MLGEN_CHECK_IDS: tuple[str, ...] = (WAIVER_CHECK_ID,)
+PARSE_ERROR_CHECK_ID = "MLGEN_PARSE_ERROR"
+"""Id of the finding mlgen adds for a file Checkov could not parse (nothing in it was checked)."""
+
+MLGEN_CHECK_IDS: tuple[str, ...] = (WAIVER_REASON_ID, WAIVER_OWNER_ID, WAIVER_EXPIRY_ID, PARSE_ERROR_CHECK_ID)
 """Check ids produced by scan.py itself (not by a Checkov policy)."""
 
-_EMPTY_REASONS = {"", "no comment provided"}
+GATING_CHECK_IDS: dict[str, str] = {
+    WAIVER_REASON_ID: "a suppression must state its reason",
+    WAIVER_OWNER_ID: "a suppression must name its owner",
+    WAIVER_EXPIRY_ID: "a suppression must carry an expiry date that has not passed",
+    PARSE_ERROR_CHECK_ID: "Checkov could not parse the file, so none of its resources were checked",
+}
+"""mlgen's own findings that fail the gate whatever the frameworks or severity threshold."""
+
 _MODULE_PREFIX = re.compile(r'^(?:module\.[A-Za-z0-9_-]+(?:\[(?:"[^"]*"|[^\]]*)\])?\.)+')
 _STATUS_KEYS = {"passed_checks": "passed", "failed_checks": "failed", "skipped_checks": "skipped"}
-_SCAN_ENV_VARS = (
-    "MLGEN_ALLOWED_REGIONS",
-    "MLGEN_ALLOWED_INSTANCE_TYPES",
-    "MLGEN_NETWORK_ISOLATION",
-    "MLGEN_STAGE",
-    "MLGEN_FRAMEWORKS",
-)
 
 Status = Literal["passed", "failed", "skipped"]
 NetworkIsolation = Literal["none", "private", "isolated"]
@@ -144,7 +157,11 @@ class Finding(BaseModel):
     root: str = Field(description="Root the finding came from (first one after dedupe).")
     roots: tuple[str, ...] = Field(description="Every root that reported this same finding.")
     suppress_reason: str | None = Field(
-        default=None, description="Reason given in the suppression (skipped findings only)."
+        default=None, description="Reason given in the suppression, without the waiver metadata (skipped only)."
+    )
+    waiver_owner: str | None = Field(default=None, description="Owner named in the suppression (skipped only).")
+    waiver_expires: str | None = Field(
+        default=None, description="Expiry date as written in the suppression (skipped only)."
     )
     details: tuple[str, ...] = Field(default=(), description="Extra text from the check.")
     guideline: str | None = None
@@ -190,6 +207,10 @@ class ScanResult(BaseModel):
     checkov_version: str
     settings: ScanSettings
     parsing_errors: tuple[str, ...] = Field(default=(), description="Files Checkov could not parse (relative paths).")
+    extra_roots: tuple[str, ...] = Field(
+        default=(),
+        description="Folders with Terraform outside the given roots and the modules they call, scanned as roots too.",
+    )
     resource_counts: dict[str, int] = Field(default_factory=dict, description="Resources Checkov saw, per root.")
 
     def by_status(self, status: Status) -> tuple[Finding, ...]:
@@ -207,12 +228,37 @@ def _relative(path: Path, repo_root: Path) -> str:
         return Path(os.path.relpath(path.resolve(), repo_root.resolve())).as_posix()
 
 
+CHECKOV_LAUNCHER = """\
+import sys
+import checkov.main as main
+if not hasattr(main, "get_default_config_paths"):
+    sys.exit("mlgen: checkov.main.get_default_config_paths is gone; refusing to scan with config discovery on")
+main.get_default_config_paths = lambda argv: []
+sys.argv[0] = "checkov"
+sys.exit(main.Checkov().run())
+"""
+"""Runs Checkov with config-file discovery switched off.
+
+Checkov reads ``.checkov.yaml``/``.checkov.yml`` from every ``-d`` directory, the working directory
+and ``$HOME`` (``checkov.common.util.config_utils.get_default_config_paths``, looked up by
+``checkov.main.Checkov.parse_config``); any of them can carry ``skip-check`` or ``skip-path``. The
+launcher replaces that lookup with an empty list, and fails closed if Checkov renames it.
+"""
+
+_PASSED_ENV = (
+    *("PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE", "TZ"),
+    *("SYSTEMROOT", "PATHEXT", "COMSPEC"),
+)
+"""The only variables of the caller's environment a Checkov run sees; everything else (``CKV_*``,
+``BC_*``, ``CHECKOV_*``, ``PRISMA_*``, ``LOG_LEVEL``, proxies, ...) is dropped."""
+
+
 def checkov_command(root: Path, policies: Path) -> list[str]:
-    """The Checkov command line for one root."""
+    """The Checkov command line for one root (config discovery off, see :data:`CHECKOV_LAUNCHER`)."""
     return [
         sys.executable,
-        "-m",
-        "checkov.main",
+        "-c",
+        CHECKOV_LAUNCHER,
         "--framework",
         "terraform",
         "-o",
@@ -225,16 +271,45 @@ def checkov_command(root: Path, policies: Path) -> list[str]:
     ]
 
 
-def _run_checkov(root: Path, settings: ScanSettings, policies: Path) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k not in _SCAN_ENV_VARS}
+def checkov_environment(settings: ScanSettings, private: Path) -> dict[str, str]:
+    """The whole environment of a Checkov run: an allow-list of the caller's plus mlgen's settings.
+
+    ``HOME``, the XDG directories and ``TMPDIR`` point into ``private`` (so ``~/.checkov.yaml`` of
+    the user is never read); hidden directories are scanned (a ``.tf`` there is Terraform too).
+    """
+    import site
+
+    env = {k: v for k, v in os.environ.items() if k in _PASSED_ENV}
+    # a `pip install --user` Checkov lives under the caller's user base, not the private HOME
+    env["PYTHONUSERBASE"] = site.getuserbase()
     env.update(settings.environment())
-    env.update({"BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "TRUE"})
-    with tempfile.TemporaryDirectory(prefix="mlgen-checkov-") as cache:
-        env["XDG_CACHE_HOME"] = cache
+    for name in ("home", "config", "cache", "data", "tmp"):
+        (private / name).mkdir(exist_ok=True)
+    env.update(
+        {
+            "BC_SKIP_MAPPING": "TRUE",
+            "CKV_SKIP_PACKAGE_UPDATE_CHECK": "TRUE",
+            "CKV_IGNORE_HIDDEN_DIRECTORIES": "FALSE",
+            "CKV_IGNORED_DIRECTORIES": ".terraform,.git",
+            "HOME": str(private / "home"),
+            "XDG_CONFIG_HOME": str(private / "config"),
+            "XDG_CACHE_HOME": str(private / "cache"),
+            "XDG_DATA_HOME": str(private / "data"),
+            "TMPDIR": str(private / "tmp"),
+        }
+    )
+    return env
+
+
+def _run_checkov(root: Path, settings: ScanSettings, policies: Path) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="mlgen-checkov-") as tmp:
+        private = Path(tmp)
+        env = checkov_environment(settings, private)
+        (private / "cwd").mkdir()
         try:
             proc = subprocess.run(
                 checkov_command(root, policies),
-                cwd=cache,
+                cwd=private / "cwd",
                 env=env,
                 capture_output=True,
                 text=True,
@@ -260,12 +335,14 @@ def _run_checkov(root: Path, settings: ScanSettings, policies: Path) -> dict[str
     return payload
 
 
-def _reason(record: dict[str, Any]) -> str:
+def _waiver(record: dict[str, Any]) -> Waiver:
     for source in (record.get("check_result") or {}, record):
         value = source.get("suppress_comment")
-        if isinstance(value, str) and value.strip().lower() not in _EMPTY_REASONS:
-            return value.strip()
-    return ""
+        if isinstance(value, str):
+            waiver = parse_waiver(value)
+            if waiver.reason or waiver.owner or waiver.expires or waiver.expires_text:
+                return waiver
+    return Waiver(reason="")
 
 
 def _findings_from_payload(payload: dict[str, Any], root: Path, root_rel: str, repo_root: Path) -> list[Finding]:
@@ -277,7 +354,7 @@ def _findings_from_payload(payload: dict[str, Any], root: Path, root_rel: str, r
             lines = record.get("file_line_range") or [0, 0]
             caller = record.get("caller_file_path")
             caller_lines = record.get("caller_file_line_range") or [None]
-            reason = _reason(record) if status == "skipped" else ""
+            waiver = _waiver(record) if status == "skipped" else Waiver(reason="")
             findings.append(
                 Finding(
                     check_id=str(record["check_id"]),
@@ -289,7 +366,9 @@ def _findings_from_payload(payload: dict[str, Any], root: Path, root_rel: str, r
                     line_end=int(lines[-1] or 0),
                     root=root_rel,
                     roots=(root_rel,),
-                    suppress_reason=reason or None,
+                    suppress_reason=waiver.reason or None,
+                    waiver_owner=waiver.owner,
+                    waiver_expires=(waiver.expires.isoformat() if waiver.expires else waiver.expires_text),
                     details=tuple(str(d) for d in record.get("details") or ()),
                     guideline=record.get("guideline") or None,
                     caller_file=(_relative(root / str(caller).lstrip("/"), repo_root) if caller else None),
@@ -299,32 +378,104 @@ def _findings_from_payload(payload: dict[str, Any], root: Path, root_rel: str, r
     return findings
 
 
-def waiver_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """A failed ``MLGEN_WAIVER_REASON`` finding for every suppression without a reason."""
+def _waiver_of(f: Finding) -> Waiver:
+    expires: dt.date | None = None
+    text = f.waiver_expires
+    if text:
+        try:
+            expires = dt.date.fromisoformat(text)
+        except ValueError:
+            expires = None
+    return Waiver(
+        reason=f.suppress_reason or "",
+        owner=f.waiver_owner,
+        expires=expires,
+        expires_text=text if expires is None else None,
+    )
+
+
+def waiver_findings(findings: Iterable[Finding], today: dt.date | None = None) -> list[Finding]:
+    """Failed ``MLGEN_WAIVER_*`` findings for suppressions without reason, owner or a valid expiry.
+
+    Args:
+        findings: Findings of one scan.
+        today: Date the expiry is judged against (defaults to today, UTC).
+    """
+    day = today or dt.datetime.now(dt.UTC).date()
     out: list[Finding] = []
     for f in findings:
-        if f.status != "skipped" or (f.suppress_reason or "").strip():
+        if f.status != "skipped":
             continue
-        out.append(
-            Finding(
-                check_id=WAIVER_CHECK_ID,
-                check_name=WAIVER_CHECK_NAME,
-                status="failed",
-                resource=f.resource,
-                file=f.file,
-                line_start=f.line_start,
-                line_end=f.line_end,
-                root=f.root,
-                roots=f.roots,
-                details=(
-                    f"{f.check_id} is suppressed without a reason; write "
-                    f"#checkov:skip={f.check_id}:<why this is acceptable>",
-                ),
-                caller_file=f.caller_file,
-                caller_line=f.caller_line,
+        for check_id, problem in _waiver_of(f).problems(day).items():
+            out.append(
+                Finding(
+                    check_id=check_id,
+                    check_name=WAIVER_CHECK_NAMES[check_id],
+                    status="failed",
+                    resource=f.resource,
+                    file=f.file,
+                    line_start=f.line_start,
+                    line_end=f.line_end,
+                    root=f.root,
+                    roots=f.roots,
+                    details=(f"{f.check_id} {problem}; write {WAIVER_SYNTAX.replace('<ID>', f.check_id)}",),
+                    caller_file=f.caller_file,
+                    caller_line=f.caller_line,
+                )
             )
-        )
     return out
+
+
+def parse_error_findings(parsing_errors: Iterable[str], root: str) -> list[Finding]:
+    """A failed ``MLGEN_PARSE_ERROR`` finding per file Checkov could not parse."""
+    return [
+        Finding(
+            check_id=PARSE_ERROR_CHECK_ID,
+            check_name="Every Terraform file can be parsed by the scanner",
+            status="failed",
+            resource=path,
+            file=path,
+            line_start=0,
+            line_end=0,
+            root=root,
+            roots=(root,),
+            details=(
+                f"Checkov could not parse {path}; its resources were not checked. Simplify the "
+                "expression it trips on (e.g. a %{for} template inside a quoted string: use a "
+                "heredoc, join() or templatefile()) and run mlgen check again",
+            ),
+        )
+        for path in sorted(set(parsing_errors))
+    ]
+
+
+def terraform_files(repo_root: Path) -> list[Path]:
+    """Every ``*.tf`` / ``*.tf.json`` below ``repo_root`` except in ``.terraform`` and ``.git``."""
+    out = []
+    for path in sorted(repo_root.rglob("*")):
+        rel = path.relative_to(repo_root).parts
+        if ".terraform" in rel or ".git" in rel or not path.is_file():
+            continue
+        if path.name.endswith((".tf", ".tf.json")):
+            out.append(path)
+    return out
+
+
+def uncovered_terraform_dirs(repo_root: Path, roots: Sequence[Path], covered_files: Iterable[str]) -> list[Path]:
+    """Folders holding Terraform that a scan of ``roots`` did not reach.
+
+    A folder is covered when it is a scanned root or below one (Checkov scans ``-d`` recursively)
+    or when a finding or parse error of the scan points into it (a called module).
+    """
+    resolved = [Path(r).resolve() for r in roots]
+    covered = {(repo_root / f).resolve().parent for f in covered_files}
+    out: set[Path] = set()
+    for path in terraform_files(repo_root):
+        folder = path.resolve().parent
+        if folder in covered or any(folder == r or r in folder.parents for r in resolved):
+            continue
+        out.add(folder)
+    return sorted(out)
 
 
 def dedupe(findings: Iterable[Finding]) -> list[Finding]:
@@ -344,6 +495,8 @@ def dedupe(findings: Iterable[Finding]) -> list[Finding]:
             f.line_start,
             f.line_end,
             f.suppress_reason,
+            f.waiver_owner,
+            f.waiver_expires,
             f.details,
         )
         seen = merged.get(key)
@@ -362,6 +515,8 @@ def run_scan(
     settings: ScanSettings,
     policies: Path | None = None,
     max_workers: int = 2,
+    scan_strays: bool = False,
+    today: dt.date | None = None,
 ) -> ScanResult:
     """Scan Terraform roots with Checkov and mlgen's policies.
 
@@ -371,9 +526,13 @@ def run_scan(
         settings: What the custom policies enforce.
         policies: Custom policy directory; defaults to :func:`policies_dir`.
         max_workers: Checkov processes run at once (each needs about 200 MB).
+        scan_strays: Also scan, as extra roots, every folder below ``repo_root`` holding Terraform
+            that neither the roots nor the modules they call reach (recorded in ``extra_roots``).
+        today: Date waiver expiries are judged against (defaults to today, UTC).
 
     Returns:
-        Sorted, de-duplicated findings plus the Checkov version.
+        Sorted, de-duplicated findings plus the Checkov version. Files Checkov could not parse
+        become failed ``MLGEN_PARSE_ERROR`` findings; incomplete waivers ``MLGEN_WAIVER_*`` ones.
 
     Raises:
         ScanError: a root does not exist or Checkov failed on it.
@@ -389,29 +548,48 @@ def run_scan(
     def scan_one(root: Path) -> tuple[str, dict[str, Any]]:
         return _relative(root, repo_root), _run_checkov(root, settings, policy_dir)
 
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(ordered)))) as pool:
-        outputs = list(pool.map(scan_one, ordered))
+    def scan_all(dirs: Sequence[Path]) -> list[tuple[str, dict[str, Any]]]:
+        if not dirs:
+            return []
+        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(dirs)))) as pool:
+            return list(pool.map(scan_one, dirs))
+
+    outputs = list(zip(ordered, scan_all(ordered), strict=True))
+    extra: list[Path] = []
+    if scan_strays:
+        covered = [
+            f.file for root, (rel, payload) in outputs for f in _findings_from_payload(payload, root, rel, repo_root)
+        ]
+        covered += [
+            _relative(Path(p), repo_root)
+            for _, (_, payload) in outputs
+            for p in (payload.get("results") or {}).get("parsing_errors") or []
+        ]
+        extra = uncovered_terraform_dirs(repo_root, ordered, covered)
+        outputs += list(zip(extra, scan_all(extra), strict=True))
 
     findings: list[Finding] = []
     parsing_errors: set[str] = set()
     counts: dict[str, int] = {}
     versions: set[str] = set()
-    for root, (root_rel, payload) in zip(ordered, outputs, strict=True):
+    for root, (root_rel, payload) in outputs:
         findings.extend(_findings_from_payload(payload, root, root_rel, repo_root))
         summary = payload.get("summary") or payload
         counts[root_rel] = int(summary.get("resource_count") or 0)
         if summary.get("checkov_version"):
             versions.add(str(summary["checkov_version"]))
-        for path in (payload.get("results") or {}).get("parsing_errors") or []:
-            parsing_errors.add(_relative(Path(path), repo_root))
-    findings.extend(waiver_findings(findings))
+        errors = [_relative(Path(p), repo_root) for p in (payload.get("results") or {}).get("parsing_errors") or []]
+        parsing_errors.update(errors)
+        findings.extend(parse_error_findings(errors, root_rel))
+    findings.extend(waiver_findings(findings, today))
     return ScanResult(
         findings=tuple(dedupe(findings)),
-        roots=tuple(root_rel for root_rel, _ in outputs),
+        roots=tuple(root_rel for _, (root_rel, _) in outputs),
         checkov_version=", ".join(sorted(versions)) or _installed_checkov_version(),
         settings=settings,
         parsing_errors=tuple(sorted(parsing_errors)),
         resource_counts=dict(sorted(counts.items())),
+        extra_roots=tuple(_relative(p, repo_root) for p in extra),
     )
 
 

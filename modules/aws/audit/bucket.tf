@@ -1,8 +1,8 @@
 # Trail log bucket. It holds audit evidence: versioned, KMS-encrypted, private, TLS-only,
 # writable by CloudTrail only for this trail, and protected from `terraform destroy`.
 resource "aws_s3_bucket" "trail" {
-  #checkov:skip=CKV_AWS_18:S3 cannot deliver access logs of a bucket into itself and a separate log bucket would need its own access logging (recursion); its bucket policy grants writes only to this trail and public access is blocked, bucket-level changes are recorded as management events by the trail and log-file integrity is proven by CloudTrail digest files (enable_log_file_validation).
-  #checkov:skip=CKV_AWS_144:Cross-region replication needs a second-region provider and bucket this module does not own; a multi-region trail already records every region, and retention/versioning/prevent_destroy protect the single copy. Replicate at the account level (e.g. an organization trail to a log-archive account) if required.
+  #checkov:skip=CKV_AWS_18:S3 cannot deliver access logs of a bucket into itself and a separate log bucket would need its own access logging (recursion); its bucket policy grants writes only to this trail and public access is blocked, bucket-level changes are recorded as management events by the trail and log-file integrity is proven by CloudTrail digest files (enable_log_file_validation). [owner=mlgen-modules expires=2027-12-01]
+  #checkov:skip=CKV_AWS_144:Cross-region replication needs a second-region provider and bucket this module does not own; a multi-region trail already records every region, and retention/versioning/prevent_destroy protect the single copy. Replicate at the account level (e.g. an organization trail to a log-archive account) if required. [owner=mlgen-modules expires=2027-12-01]
   bucket        = local.bucket_name
   force_destroy = false
 

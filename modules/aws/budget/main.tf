@@ -22,7 +22,7 @@ locals {
 }
 
 resource "aws_sns_topic" "this" {
-  #checkov:skip=CKV_AWS_26:Encrypted with kms_key_arn whenever the caller passes one (generated roots pass the keys module's logs key). With kms_key_arn = null the topic has no SSE on purpose: AWS Budgets and Cost Anomaly Detection cannot publish to a topic encrypted with the AWS managed alias/aws/sns key (its key policy cannot grant their service principals), and the messages carry only budget names and amounts.
+  #checkov:skip=CKV_AWS_26:Encrypted with kms_key_arn whenever the caller passes one (generated roots pass the keys module's logs key). With kms_key_arn = null the topic has no SSE on purpose: AWS Budgets and Cost Anomaly Detection cannot publish to a topic encrypted with the AWS managed alias/aws/sns key (its key policy cannot grant their service principals), and the messages carry only budget names and amounts. [owner=mlgen-modules expires=2027-12-01]
   name              = "${var.name}-budget-alerts"
   kms_master_key_id = var.kms_key_arn
 

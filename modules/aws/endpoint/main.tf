@@ -73,7 +73,7 @@ locals {
 }
 
 resource "aws_sagemaker_model" "this" {
-  #checkov:skip=CKV_AWS_370:network isolation is on for online and async models (tests/endpoint.tftest.hcl asserts it); SageMaker serverless endpoints do not support network isolation, so mode serverless turns it off
+  #checkov:skip=CKV_AWS_370:network isolation is on for online and async models (tests/endpoint.tftest.hcl asserts it); SageMaker serverless endpoints do not support network isolation, so mode serverless turns it off [owner=mlgen-modules expires=2027-12-01]
   count = local.create_model ? 1 : 0
 
   name               = local.model_name

@@ -60,7 +60,7 @@ resource "aws_kms_alias" "this" {
 }
 
 resource "aws_s3_bucket" "this" {
-  #checkov:skip=CKV_AWS_144:the S3 backend reads a single bucket in one region; versioning and prevent_destroy protect the state, and a cross-region copy would only be usable after a manual backend change
+  #checkov:skip=CKV_AWS_144:the S3 backend reads a single bucket in one region; versioning and prevent_destroy protect the state, and a cross-region copy would only be usable after a manual backend change [owner=mlgen-modules expires=2027-12-01]
   bucket = local.bucket_names["state"]
 
   tags = merge(var.tags, { Name = local.bucket_names["state"] })
@@ -71,9 +71,9 @@ resource "aws_s3_bucket" "this" {
 }
 
 resource "aws_s3_bucket" "logs" {
-  #checkov:skip=CKV_AWS_145:S3 server access logging does not support SSE-KMS target buckets, so this log bucket uses SSE-S3 (AES256)
-  #checkov:skip=CKV_AWS_18:this is the access-log target; logging it into itself would create an endless log loop
-  #checkov:skip=CKV_AWS_144:access logs are regional audit records kept for log_retention_days; the state bucket itself is not replicated either
+  #checkov:skip=CKV_AWS_145:S3 server access logging does not support SSE-KMS target buckets, so this log bucket uses SSE-S3 (AES256) [owner=mlgen-modules expires=2027-12-01]
+  #checkov:skip=CKV_AWS_18:this is the access-log target; logging it into itself would create an endless log loop [owner=mlgen-modules expires=2027-12-01]
+  #checkov:skip=CKV_AWS_144:access logs are regional audit records kept for log_retention_days; the state bucket itself is not replicated either [owner=mlgen-modules expires=2027-12-01]
   bucket = local.bucket_names["logs"]
 
   tags = merge(var.tags, { Name = local.bucket_names["logs"] })

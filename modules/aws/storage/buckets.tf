@@ -3,7 +3,7 @@
 # below is shared through for_each over local.buckets.
 
 resource "aws_s3_bucket" "data" {
-  #checkov:skip=CKV_AWS_144:replication is enabled only when the answers name a DR region (var.replication)
+  #checkov:skip=CKV_AWS_144:replication is enabled only when the answers name a DR region (var.replication) [owner=mlgen-modules expires=2027-12-01]
   bucket              = local.bucket_names["data"]
   object_lock_enabled = var.object_lock.enabled
 
@@ -15,16 +15,16 @@ resource "aws_s3_bucket" "data" {
 }
 
 resource "aws_s3_bucket" "artifacts" {
-  #checkov:skip=CKV_AWS_144:replication is enabled only when the answers name a DR region (var.replication)
+  #checkov:skip=CKV_AWS_144:replication is enabled only when the answers name a DR region (var.replication) [owner=mlgen-modules expires=2027-12-01]
   bucket = local.bucket_names["artifacts"]
 
   tags = merge(var.tags, { Name = local.bucket_names["artifacts"] })
 }
 
 resource "aws_s3_bucket" "logs" {
-  #checkov:skip=CKV_AWS_145:S3 server access logging does not support SSE-KMS target buckets, so this log bucket uses SSE-S3 (AES256)
-  #checkov:skip=CKV_AWS_18:this is the access-log target; logging it into itself would create an endless log loop
-  #checkov:skip=CKV_AWS_144:access logs are regional audit records kept for log_retention_days; only data and artifacts are replicated
+  #checkov:skip=CKV_AWS_145:S3 server access logging does not support SSE-KMS target buckets, so this log bucket uses SSE-S3 (AES256) [owner=mlgen-modules expires=2027-12-01]
+  #checkov:skip=CKV_AWS_18:this is the access-log target; logging it into itself would create an endless log loop [owner=mlgen-modules expires=2027-12-01]
+  #checkov:skip=CKV_AWS_144:access logs are regional audit records kept for log_retention_days; only data and artifacts are replicated [owner=mlgen-modules expires=2027-12-01]
   bucket = local.bucket_names["logs"]
 
   tags = merge(var.tags, { Name = local.bucket_names["logs"] })

@@ -56,7 +56,7 @@ resource "aws_kms_alias" "dr" {
 }
 
 resource "aws_s3_bucket" "dr_data" {
-  #checkov:skip=CKV_AWS_144:this bucket is the cross-region replica of the data bucket
+  #checkov:skip=CKV_AWS_144:this bucket is the cross-region replica of the data bucket [owner=mlgen-modules expires=2027-12-01]
   count    = local.replication_enabled ? 1 : 0
   provider = aws.dr
 
@@ -68,7 +68,7 @@ resource "aws_s3_bucket" "dr_data" {
 }
 
 resource "aws_s3_bucket" "dr_artifacts" {
-  #checkov:skip=CKV_AWS_144:this bucket is the cross-region replica of the artifacts bucket
+  #checkov:skip=CKV_AWS_144:this bucket is the cross-region replica of the artifacts bucket [owner=mlgen-modules expires=2027-12-01]
   count    = local.replication_enabled ? 1 : 0
   provider = aws.dr
 
@@ -78,9 +78,9 @@ resource "aws_s3_bucket" "dr_artifacts" {
 }
 
 resource "aws_s3_bucket" "dr_logs" {
-  #checkov:skip=CKV_AWS_145:S3 server access logging does not support SSE-KMS target buckets, so this log bucket uses SSE-S3 (AES256)
-  #checkov:skip=CKV_AWS_18:this is the access-log target of the DR buckets; logging it into itself would create an endless log loop
-  #checkov:skip=CKV_AWS_144:this bucket already lives in the DR region and only holds access logs of the replicas
+  #checkov:skip=CKV_AWS_145:S3 server access logging does not support SSE-KMS target buckets, so this log bucket uses SSE-S3 (AES256) [owner=mlgen-modules expires=2027-12-01]
+  #checkov:skip=CKV_AWS_18:this is the access-log target of the DR buckets; logging it into itself would create an endless log loop [owner=mlgen-modules expires=2027-12-01]
+  #checkov:skip=CKV_AWS_144:this bucket already lives in the DR region and only holds access logs of the replicas [owner=mlgen-modules expires=2027-12-01]
   count    = local.replication_enabled ? 1 : 0
   provider = aws.dr
 
@@ -366,7 +366,7 @@ resource "aws_iam_role_policy" "replication" {
 }
 
 resource "aws_s3_bucket_replication_configuration" "this" {
-  #checkov:skip=MLGEN_AWS_002:the destinations are this module's dr_* buckets, created through the aws.dr provider whose region MLGEN_AWS_001 checks against the residency
+  #checkov:skip=MLGEN_AWS_002:the destinations are this module's dr_* buckets, created through the aws.dr provider whose region MLGEN_AWS_001 checks against the residency [owner=mlgen-modules expires=2027-12-01]
   for_each = local.replicated_buckets
 
   bucket = local.content_buckets[each.key].id

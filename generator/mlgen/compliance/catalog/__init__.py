@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Severity = Literal["critical", "high", "medium", "low"]
 """Severity of a check, most severe first."""
@@ -59,7 +59,17 @@ class Control(BaseModel):
     id: str = Field(description="Control id as the framework numbers it.", examples=["164.312(b)"])
     title: str = Field(description="Short summary in mlgen's words (not the standard's text).")
     source: Source
-    checks: tuple[str, ...] = Field(description="Checkov or mlgen check ids mapped here.")
+    checks: tuple[str, ...] = Field(default=(), description="Checkov or mlgen check ids mapped here.")
+    evidence: str | None = Field(
+        default=None,
+        description="What the team must supply because a scan cannot show the control (required without checks).",
+    )
+
+    @model_validator(mode="after")
+    def _checks_or_evidence(self) -> Control:
+        if not self.checks and not self.evidence:
+            raise ValueError(f"control {self.id}: needs `checks`, or `evidence` saying what the team must supply")
+        return self
 
     @property
     def key(self) -> str:
