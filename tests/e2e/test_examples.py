@@ -91,15 +91,26 @@ def test_module_copies_are_the_library(generated: tuple[str, Path, api.CheckOutc
         assert theirs == mine, f"infra/modules/{module} differs from modules/aws/{module}"
     calls = "".join(p.read_text() for p in (dest / "infra").rglob("main.tf") if "modules" not in p.parts)
     for module in copied:
-        assert f"modules/{module}\"" in calls, f"infra/modules/{module} is copied but no root calls it"
+        assert f'modules/{module}"' in calls, f"infra/modules/{module} is copied but no root calls it"
 
 
 def test_gate_and_reports(generated: tuple[str, Path, api.CheckOutcome]) -> None:
     _, dest, _ = generated
     results = json.loads((dest / "docs" / "compliance" / "results.json").read_text())
     assert [f for f in results["findings"] if f["status"] == "failed"] == []
-    for f in ("report.md", "report.html", "results.json", "results.sarif", "junit.xml"):
+    for f in ("report.md", "report.html", "results.json", "results.sarif", "junit.xml", "results.oscal.json"):
         assert (dest / "docs" / "compliance" / f).is_file()
+
+
+def test_oscal_results_round_trip(generated: tuple[str, Path, api.CheckOutcome]) -> None:
+    """Every example writes OSCAL assessment results that trestle's own models read back unchanged."""
+    from trestle.oscal import assessment_results as trestle_ar
+
+    _, dest, _ = generated
+    data = json.loads((dest / "docs" / "compliance" / "results.oscal.json").read_text(encoding="utf-8"))
+    model = trestle_ar.Model.model_validate(data)
+    assert json.loads(model.model_dump_json(by_alias=True, exclude_none=True)) == data
+    assert model.assessment_results.results[0].observations
 
 
 def test_roots_validate_and_shipped_tests_pass(
