@@ -68,7 +68,7 @@ class TrainingSettings:
     """Compute and resilience settings decided by mlgen from the team's answers."""
 
     instance_type: str = "ml.g4dn.12xlarge"
-    instance_count: int = 2
+    instance_count: int = 1
     gpus_per_instance: int = 4
     use_spot: bool = True
     distribution: str = "torchrun"

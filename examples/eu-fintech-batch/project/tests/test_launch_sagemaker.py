@@ -51,7 +51,7 @@ def test_estimator_uses_the_generated_compute_settings() -> None:
     kwargs = kwargs_for()
 
     assert kwargs["instance_type"] == INSTANCE_TYPE
-    assert kwargs["instance_count"] == 2
+    assert kwargs["instance_count"] == 1
     assert kwargs["use_spot_instances"] is True
     assert kwargs["max_run"] == 32400
     assert kwargs["image_uri"] == "repo:abc123"

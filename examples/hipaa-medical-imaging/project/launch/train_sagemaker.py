@@ -67,9 +67,9 @@ REQUIRED_OUTPUTS = (
 class TrainingSettings:
     """Compute and resilience settings decided by mlgen from the team's answers."""
 
-    instance_type: str = "ml.g5.12xlarge"
-    instance_count: int = 2
-    gpus_per_instance: int = 4
+    instance_type: str = "ml.g5.48xlarge"
+    instance_count: int = 1
+    gpus_per_instance: int = 8
     use_spot: bool = True
     distribution: str = "torchrun"
     max_run_seconds: int = 54000

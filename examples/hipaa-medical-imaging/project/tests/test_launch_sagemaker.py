@@ -21,7 +21,7 @@ PACKAGE = "radiology_triage"
 SLUG = "radiology-triage"
 REGION = "us-east-1"
 REGISTRY = f"123456789012.dkr.ecr.{REGION}.amazonaws.com"
-INSTANCE_TYPE = "ml.g5.12xlarge"
+INSTANCE_TYPE = "ml.g5.48xlarge"
 
 # The shape of `terraform output -json`.
 OUTPUTS = {
@@ -51,7 +51,7 @@ def test_estimator_uses_the_generated_compute_settings() -> None:
     kwargs = kwargs_for()
 
     assert kwargs["instance_type"] == INSTANCE_TYPE
-    assert kwargs["instance_count"] == 2
+    assert kwargs["instance_count"] == 1
     assert kwargs["use_spot_instances"] is True
     assert kwargs["max_run"] == 54000
     assert kwargs["image_uri"] == "repo:abc123"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import signal
@@ -24,11 +25,12 @@ from churn_prototype.model import (
 from churn_prototype.train import (
     EXIT_INTERRUPTED,
     TrainConfig,
-    TrainingError,
     TrainResult,
     checkpoint_path,
     latest_checkpoint,
     main,
+    run_directory,
+    run_key,
     train,
 )
 
@@ -63,6 +65,17 @@ class ThreadCollective:
 
     def close(self) -> None:
         return None
+
+
+def checkpoints_of(checkpoint_dir: Path, dataset: Dataset, config: TrainConfig = CONFIG) -> Path:
+    """The directory holding the checkpoints of a single-process run on ``dataset``."""
+    return run_directory(checkpoint_dir, run_key(dataset, config))
+
+
+def only_run(checkpoint_dir: Path) -> Path:
+    """The one run directory under ``checkpoint_dir``."""
+    (run,) = [path for path in checkpoint_dir.iterdir() if path.is_dir()]
+    return run
 
 
 def run_ranks(world_size: int, job: Callable[[ThreadCollective], TrainResult]) -> list[TrainResult]:
@@ -106,7 +119,7 @@ def test_resume_continues_from_the_saved_step(tmp_path: Path, dataset: Dataset) 
 
     first = train(dataset, replace(CONFIG, max_steps=30), checkpoint_dir=tmp_path)
     assert first.step == 30
-    assert latest_checkpoint(tmp_path)[0] == 30
+    assert latest_checkpoint(checkpoints_of(tmp_path, dataset))[0] == 30
     resumed = train(dataset, CONFIG, checkpoint_dir=tmp_path)
 
     assert resumed.resumed_from == 30
@@ -122,14 +135,15 @@ def test_stop_request_checkpoints_then_stops(tmp_path: Path, dataset: Dataset) -
 
     assert result.interrupted
     assert result.step == 1
-    assert latest_checkpoint(tmp_path)[0] == 1
+    assert latest_checkpoint(checkpoints_of(tmp_path, dataset))[0] == 1
 
 
 def test_truncated_newest_checkpoint_is_skipped(tmp_path: Path, dataset: Dataset) -> None:
     train(dataset, replace(CONFIG, max_steps=20), checkpoint_dir=tmp_path)
-    checkpoint_path(tmp_path, 25).write_text('{"step": 25, "mod', encoding="utf-8")
+    run = checkpoints_of(tmp_path, dataset)
+    checkpoint_path(run, 25).write_text('{"step": 25, "mod', encoding="utf-8")
 
-    found = latest_checkpoint(tmp_path)
+    found = latest_checkpoint(run)
 
     assert found is not None
     assert found[0] == 20
@@ -138,16 +152,55 @@ def test_truncated_newest_checkpoint_is_skipped(tmp_path: Path, dataset: Dataset
 def test_only_the_newest_checkpoints_are_kept(tmp_path: Path, dataset: Dataset) -> None:
     train(dataset, replace(CONFIG, max_steps=60, keep_checkpoints=2), checkpoint_dir=tmp_path)
 
-    names = sorted(path.name for path in tmp_path.iterdir())
+    names = sorted(path.name for path in only_run(tmp_path).iterdir())
 
     assert names == [checkpoint_path(tmp_path, 50).name, checkpoint_path(tmp_path, 60).name]
 
 
-def test_checkpoint_of_other_features_is_refused(tmp_path: Path, dataset: Dataset) -> None:
+def test_a_finished_run_is_reused_for_the_same_data_and_settings(
+    tmp_path: Path, dataset: Dataset
+) -> None:
+    finished = train(dataset, CONFIG, checkpoint_dir=tmp_path)
+
+    again = train(dataset, CONFIG, checkpoint_dir=tmp_path)
+
+    assert again.resumed_from == finished.step == again.step
+    assert again.model.parameters() == finished.model.parameters()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda d, c: (make_synthetic(rows=400, features=4, seed=8), c), id="data"),
+        pytest.param(lambda d, c: (d.select(range(len(d) - 1)), c), id="one-row-less"),
+        pytest.param(lambda d, c: (d, replace(c, learning_rate=0.05)), id="learning-rate"),
+        pytest.param(lambda d, c: (d, replace(c, epochs=4)), id="epochs"),
+    ],
+)
+def test_changed_data_or_settings_restart_from_step_0_with_a_warning(
+    tmp_path: Path, dataset: Dataset, change: Callable, caplog: pytest.LogCaptureFixture
+) -> None:
+    train(dataset, CONFIG, checkpoint_dir=tmp_path)
+    new_data, new_config = change(dataset, CONFIG)
+    fresh = train(new_data, new_config)
+
+    with caplog.at_level(logging.WARNING):
+        result = train(new_data, new_config, checkpoint_dir=tmp_path)
+
+    assert result.resumed_from is None
+    assert result.step == fresh.step > 0
+    assert result.model.parameters() == fresh.model.parameters()
+    assert "other training data or settings" in caplog.text
+    assert str(tmp_path) in caplog.text
+
+
+def test_new_features_restart_instead_of_failing(tmp_path: Path, dataset: Dataset) -> None:
     train(dataset, replace(CONFIG, max_steps=10), checkpoint_dir=tmp_path)
 
-    with pytest.raises(TrainingError, match="new --checkpoint-dir"):
-        train(make_synthetic(rows=100, features=3), CONFIG, checkpoint_dir=tmp_path)
+    result = train(make_synthetic(rows=100, features=3), CONFIG, checkpoint_dir=tmp_path)
+
+    assert result.resumed_from is None
+    assert result.model.feature_names == ("f0", "f1", "f2")
 
 
 def test_ranks_train_on_shards_and_hold_the_same_model(tmp_path: Path, dataset: Dataset) -> None:
@@ -194,7 +247,7 @@ def test_main_follows_the_sagemaker_contract(tmp_path: Path, train_dir: Path) ->
     assert model.metadata["epochs"] == 3
     metrics = json.loads((tmp_path / "output" / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["train_accuracy"] > 0.8
-    assert latest_checkpoint(tmp_path / "checkpoints") is not None
+    assert latest_checkpoint(only_run(tmp_path / "checkpoints")) is not None
 
 
 def test_flags_override_sagemaker_hyperparameters(tmp_path: Path, train_dir: Path) -> None:
@@ -235,7 +288,7 @@ def test_sigterm_checkpoints_and_exits_with_a_retryable_code(
     process.communicate(timeout=60)  # keeps draining the log so the child never blocks
 
     assert process.returncode == EXIT_INTERRUPTED == 143
-    found = latest_checkpoint(tmp_path / "checkpoints")
+    found = latest_checkpoint(only_run(tmp_path / "checkpoints"))
     assert found is not None and found[0] >= 1
     assert not (tmp_path / "model").exists() or not any((tmp_path / "model").iterdir())
 

@@ -19,6 +19,11 @@ Spot capacity: a checkpoint is written every ``--checkpoint-every`` steps and wh
 arrives; a new run resumes from the newest readable checkpoint, so an interruption loses at
 most ``--checkpoint-every`` steps.
 
+Checkpoints are keyed by a digest of the training data and of the settings that shape training
+(``run_key``): they live in ``<checkpoint-dir>/<key>/``. A run with changed data or settings
+finds no checkpoint under its own key and trains from step 0, saying so, instead of resuming
+(or reusing a finished) model trained on something else.
+
 Distributed: under ``torchrun`` (``WORLD_SIZE`` > 1) every rank trains on its own shard of
 each epoch and the gradients are averaged across ranks at every step with
 ``torch.distributed`` (synchronous data parallelism, as DDP does); rank 0 writes
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import logging
 import math
@@ -51,7 +57,7 @@ from .data import (
     resolve_data_dir,
     shard_indices,
 )
-from .model import LogisticRegression, ModelError, write_archive
+from .model import FORMAT, LogisticRegression, ModelError, write_archive
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +66,8 @@ HYPERPARAMETERS_FILE = SAGEMAKER_ROOT / "input" / "config" / "hyperparameters.js
 CHECKPOINT_PREFIX = "checkpoint-"
 CHECKPOINT_SUFFIX = ".json"
 EXIT_INTERRUPTED = 128 + signal.SIGTERM  # "killed by SIGTERM": orchestrators retry it
+# Settings that do not change what a step computes: a run may resume with other values.
+RESUMABLE_SETTINGS = frozenset({"checkpoint_every", "keep_checkpoints", "max_steps"})
 
 
 class TrainingError(RuntimeError):
@@ -191,6 +199,42 @@ def save_checkpoint(directory: Path, step: int, model: LogisticRegression, keep:
     return path
 
 
+def run_key(dataset: Dataset, config: TrainConfig, world_size: int = 1) -> str:
+    """Digest of the training data and of every setting that shapes the trained model.
+
+    Two runs resume each other's checkpoints only when their keys match: same rows, labels and
+    columns, same hyperparameters (all but ``RESUMABLE_SETTINGS``), same world size (it decides
+    the shards) and the same model format.
+    """
+    settings = {k: v for k, v in asdict(config).items() if k not in RESUMABLE_SETTINGS}
+    digest = hashlib.sha256()
+    header = {"format": FORMAT, "world_size": world_size, "settings": settings}
+    digest.update(json.dumps(header, sort_keys=True).encode("utf-8"))
+    digest.update(json.dumps([dataset.feature_names, dataset.label_column]).encode("utf-8"))
+    for row, label in zip(dataset.features, dataset.labels, strict=True):
+        digest.update(json.dumps([row, label]).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def run_directory(checkpoint_dir: Path, key: str) -> Path:
+    """Where the checkpoints of the run with ``key`` live."""
+    return checkpoint_dir / key
+
+
+def other_runs(checkpoint_dir: Path, key: str) -> list[str]:
+    """Keys (subdirectory names) of checkpoints in ``checkpoint_dir`` written for other runs."""
+    if not checkpoint_dir.is_dir():
+        return []
+    found = []
+    for entry in sorted(checkpoint_dir.iterdir()):
+        if entry.is_dir() and entry.name != key:
+            if any(_checkpoint_step(p) is not None for p in entry.iterdir()):
+                found.append(entry.name)
+        elif entry.is_file() and _checkpoint_step(entry) is not None:
+            found.append(".")  # an older layout: checkpoints directly in the directory
+    return sorted(set(found))
+
+
 def latest_checkpoint(directory: Path) -> tuple[int, LogisticRegression] | None:
     """The newest checkpoint in ``directory`` that reads back whole, or ``None``."""
     if not directory.is_dir():
@@ -266,8 +310,9 @@ def train(
 
     Every rank must pass the same ``dataset`` and ``config``; each trains on its own shard
     and gradients are averaged across ranks at every step, so all ranks hold the same
-    parameters. Only rank 0 reads and writes checkpoints; the step and parameters it resumes
-    from are broadcast to the other ranks.
+    parameters. Only rank 0 reads and writes checkpoints, under
+    ``checkpoint_dir/run_key(...)``; the step and parameters it resumes from are broadcast to
+    the other ranks.
 
     Args:
         dataset: All training rows.
@@ -289,24 +334,31 @@ def train(
         total = min(total, config.max_steps)
 
     start, resumed_from = 0, None
+    run_dir: Path | None = None
     if rank == 0 and checkpoint_dir is not None:
-        found = latest_checkpoint(checkpoint_dir)
+        key = run_key(dataset, config, world)
+        run_dir = run_directory(checkpoint_dir, key)
+        found = latest_checkpoint(run_dir)
         if found is not None:
             start, saved = found
-            if saved.feature_names != model.feature_names:
-                raise TrainingError(
-                    f"checkpoint in {checkpoint_dir} was trained on features "
-                    f"{list(saved.feature_names)}, not {list(model.feature_names)}; "
-                    "use a new --checkpoint-dir for a new data layout"
-                )
             model.set_parameters(saved.parameters())
+        elif stale := other_runs(checkpoint_dir, key):
+            log.warning(
+                "checkpoints in %s (%s) were written for other training data or settings; "
+                "this run (key %s) trains from step 0",
+                checkpoint_dir,
+                ", ".join(stale),
+                key,
+            )
     state = group.broadcast([float(start), *model.parameters()])
     start = int(state[0])
     model.set_parameters(state[1:])
     if start:
         resumed_from = start
         if rank == 0:
-            log.info("resuming from checkpoint at step %d of %d", start, total)
+            log.info("resuming from checkpoint at step %d of %d in %s", start, total, run_dir)
+            if start >= total:
+                log.info("that checkpoint already finished this run: no steps left to train")
 
     history: list[dict[str, float]] = []
     indices: list[int] = []
@@ -350,12 +402,10 @@ def train(
                     loss,
                     accuracy,
                 )
-        if (
-            rank == 0
-            and checkpoint_dir is not None
-            and (step % config.checkpoint_every == 0 or interrupted or step == total)
+        if run_dir is not None and (
+            step % config.checkpoint_every == 0 or interrupted or step == total
         ):
-            save_checkpoint(checkpoint_dir, step, model, keep=config.keep_checkpoints)
+            save_checkpoint(run_dir, step, model, keep=config.keep_checkpoints)
         if interrupted:
             if rank == 0:
                 log.warning("stop requested: checkpointed at step %d of %d", step, total)

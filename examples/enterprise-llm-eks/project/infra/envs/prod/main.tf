@@ -27,30 +27,33 @@ module "storage" {
     aws.dr = aws.dr
   }
 
-  create_kms_key          = false
-  enable_fsx              = true
-  fsx_security_group_ids  = []
-  fsx_storage_capacity_gb = 2400
-  fsx_subnet_id           = module.network.private_subnet_ids[0]
-  kms_key_arn             = module.keys.key_arns["data"]
-  name                    = "support-copilot-prod"
-  object_lock             = { enabled = false, mode = "GOVERNANCE", retention_days = 365 }
-  replication             = { enabled = false }
-  tags                    = local.tags
-  transition_to_ia_days   = 60
+  checkpoint_noncurrent_days   = 7
+  create_kms_key               = false
+  data_capture_expiration_days = 90
+  enable_fsx                   = false
+  fsx_security_group_ids       = []
+  fsx_storage_capacity_gb      = 2400
+  fsx_subnet_id                = null
+  kms_key_arn                  = module.keys.key_arns["data"]
+  name                         = "support-copilot-prod"
+  object_lock                  = { enabled = false, mode = "GOVERNANCE", retention_days = 365 }
+  replication                  = { enabled = false }
+  tags                         = local.tags
+  transition_to_ia_days        = 0
 }
 
 module "network" {
   source = "../../modules/network"
 
-  azs                     = ["us-west-2a", "us-west-2b"]
-  flow_log_kms_key_arn    = module.keys.key_arns["logs"]
-  flow_log_retention_days = 400
-  interface_endpoints     = ["ec2", "ecr.api", "ecr.dkr", "eks", "eks-auth", "elasticloadbalancing", "kms", "logs", "sagemaker.api", "sagemaker.experiments", "sagemaker.runtime", "sagemaker.studio", "sts"]
-  isolation               = "private"
-  name                    = "support-copilot-prod"
-  nat_gateways            = "per_az"
-  tags                    = local.tags
+  azs                         = ["us-west-2a", "us-west-2b"]
+  flow_log_kms_key_arn        = module.keys.key_arns["logs"]
+  flow_log_retention_days     = 400
+  interface_endpoint_az_count = 2
+  interface_endpoints         = ["ec2", "ecr.api", "ecr.dkr", "eks", "eks-auth", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sts"]
+  isolation                   = "private"
+  name                        = "support-copilot-prod"
+  nat_gateways                = "per_az"
+  tags                        = local.tags
 }
 
 module "audit" {
@@ -58,6 +61,7 @@ module "audit" {
 
   alert_emails           = ["finops@example.com"]
   data_event_bucket_arns = [module.storage.data_bucket_arn, module.storage.artifacts_bucket_arn]
+  enable_security_alarms = true
   kms_key_arn            = module.keys.key_arns["logs"]
   name                   = "support-copilot-prod"
   retention_days         = 400
@@ -99,6 +103,7 @@ module "endpoint" {
   artifacts_bucket_arn   = module.storage.artifacts_bucket_arn
   artifacts_bucket_name  = module.storage.artifacts_bucket_name
   autoscaling            = { max = 2, min = 2, target_invocations_per_instance = 2100 }
+  data_capture_percent   = 10
   enable_data_capture    = true
   initial_instance_count = 2
   instance_type          = "ml.g5.xlarge"
@@ -117,11 +122,13 @@ module "endpoint" {
 module "budget" {
   source = "../../modules/budget"
 
-  alert_emails        = ["finops@example.com"]
-  cost_allocation_tag = { key = "project", value = "support-copilot" }
-  kms_key_arn         = module.keys.key_arns["logs"]
-  monthly_limit_usd   = 107650
-  name                = "support-copilot-prod"
-  tags                = local.tags
-  thresholds_pct      = [50, 80, 100]
+  activate_cost_allocation_tags = ["environment", "project"]
+  alert_emails                  = ["finops@example.com"]
+  cost_allocation_tag           = { key = "environment", value = "prod" }
+  kms_key_arn                   = module.keys.key_arns["logs"]
+  monthly_limit_usd             = 117030
+  name                          = "support-copilot-prod"
+  project_total                 = { monthly_limit_usd = 120000, name = "support-copilot", tag = { key = "project", value = "support-copilot" } }
+  tags                          = local.tags
+  thresholds_pct                = [50, 80, 100]
 }

@@ -27,30 +27,33 @@ module "storage" {
     aws.dr = aws.dr
   }
 
-  create_kms_key          = false
-  enable_fsx              = true
-  fsx_security_group_ids  = []
-  fsx_storage_capacity_gb = 1200
-  fsx_subnet_id           = module.network.private_subnet_ids[0]
-  kms_key_arn             = module.keys.key_arns["data"]
-  name                    = "fraud-scoring-prod"
-  object_lock             = { enabled = true, mode = "GOVERNANCE", retention_days = 365 }
-  replication             = { enabled = true }
-  tags                    = local.tags
-  transition_to_ia_days   = 60
+  checkpoint_noncurrent_days   = 7
+  create_kms_key               = false
+  data_capture_expiration_days = 90
+  enable_fsx                   = false
+  fsx_security_group_ids       = []
+  fsx_storage_capacity_gb      = 1200
+  fsx_subnet_id                = null
+  kms_key_arn                  = module.keys.key_arns["data"]
+  name                         = "fraud-scoring-prod"
+  object_lock                  = { enabled = true, mode = "GOVERNANCE", retention_days = 365 }
+  replication                  = { enabled = true }
+  tags                         = local.tags
+  transition_to_ia_days        = 0
 }
 
 module "network" {
   source = "../../modules/network"
 
-  azs                     = ["eu-west-1a", "eu-west-1b"]
-  flow_log_kms_key_arn    = module.keys.key_arns["logs"]
-  flow_log_retention_days = 2192
-  interface_endpoints     = ["ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemaker.experiments", "sagemaker.runtime", "sagemaker.studio", "sts"]
-  isolation               = "isolated"
-  name                    = "fraud-scoring-prod"
-  nat_gateways            = "none"
-  tags                    = local.tags
+  azs                         = ["eu-west-1a", "eu-west-1b"]
+  flow_log_kms_key_arn        = module.keys.key_arns["logs"]
+  flow_log_retention_days     = 2192
+  interface_endpoint_az_count = 2
+  interface_endpoints         = ["ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sts"]
+  isolation                   = "isolated"
+  name                        = "fraud-scoring-prod"
+  nat_gateways                = "none"
+  tags                        = local.tags
 }
 
 module "audit" {
@@ -58,6 +61,7 @@ module "audit" {
 
   alert_emails           = ["finops@example.com"]
   data_event_bucket_arns = [module.storage.data_bucket_arn, module.storage.artifacts_bucket_arn]
+  enable_security_alarms = true
   kms_key_arn            = module.keys.key_arns["logs"]
   name                   = "fraud-scoring-prod"
   retention_days         = 2192
@@ -95,11 +99,13 @@ module "training" {
 module "budget" {
   source = "../../modules/budget"
 
-  alert_emails        = ["finops@example.com"]
-  cost_allocation_tag = { key = "project", value = "fraud-scoring" }
-  kms_key_arn         = module.keys.key_arns["logs"]
-  monthly_limit_usd   = 2277
-  name                = "fraud-scoring-prod"
-  tags                = local.tags
-  thresholds_pct      = [50, 80, 100]
+  activate_cost_allocation_tags = ["environment", "project"]
+  alert_emails                  = ["finops@example.com"]
+  cost_allocation_tag           = { key = "environment", value = "prod" }
+  kms_key_arn                   = module.keys.key_arns["logs"]
+  monthly_limit_usd             = 3215
+  name                          = "fraud-scoring-prod"
+  project_total                 = { monthly_limit_usd = 4000, name = "fraud-scoring", tag = { key = "project", value = "fraud-scoring" } }
+  tags                          = local.tags
+  thresholds_pct                = [50, 80, 100]
 }

@@ -23,16 +23,6 @@ output "endpoint_name" {
   value       = module.endpoint.endpoint_name
 }
 
-output "fsx_mount_name" {
-  description = "fsx mount name (used by the Makefile and the training launcher)"
-  value       = module.storage.fsx_mount_name
-}
-
-output "fsx_security_group_id" {
-  description = "fsx security group id (used by the Makefile and the training launcher)"
-  value       = module.storage.fsx_security_group_id
-}
-
 output "kms_key_arn" {
   description = "kms key arn (used by the Makefile and the training launcher)"
   value       = module.keys.key_arns["data"]

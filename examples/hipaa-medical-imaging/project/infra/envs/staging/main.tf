@@ -27,30 +27,33 @@ module "storage" {
     aws.dr = aws.dr
   }
 
-  create_kms_key          = false
-  enable_fsx              = false
-  fsx_security_group_ids  = []
-  fsx_storage_capacity_gb = 4800
-  fsx_subnet_id           = null
-  kms_key_arn             = module.keys.key_arns["data"]
-  name                    = "radiology-triage-staging"
-  object_lock             = { enabled = true, mode = "GOVERNANCE", retention_days = 365 }
-  replication             = { enabled = true }
-  tags                    = local.tags
-  transition_to_ia_days   = 60
+  checkpoint_noncurrent_days   = 7
+  create_kms_key               = false
+  data_capture_expiration_days = 90
+  enable_fsx                   = false
+  fsx_security_group_ids       = []
+  fsx_storage_capacity_gb      = 4800
+  fsx_subnet_id                = null
+  kms_key_arn                  = module.keys.key_arns["data"]
+  name                         = "radiology-triage-staging"
+  object_lock                  = { enabled = true, mode = "GOVERNANCE", retention_days = 365 }
+  replication                  = { enabled = true }
+  tags                         = local.tags
+  transition_to_ia_days        = 0
 }
 
 module "network" {
   source = "../../modules/network"
 
-  azs                     = ["us-east-1a", "us-east-1b"]
-  flow_log_kms_key_arn    = module.keys.key_arns["logs"]
-  flow_log_retention_days = 2192
-  interface_endpoints     = ["ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemaker.experiments", "sagemaker.runtime", "sagemaker.studio", "sts"]
-  isolation               = "isolated"
-  name                    = "radiology-triage-staging"
-  nat_gateways            = "none"
-  tags                    = local.tags
+  azs                         = ["us-east-1a", "us-east-1b"]
+  flow_log_kms_key_arn        = module.keys.key_arns["logs"]
+  flow_log_retention_days     = 2192
+  interface_endpoint_az_count = 1
+  interface_endpoints         = ["ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sts"]
+  isolation                   = "isolated"
+  name                        = "radiology-triage-staging"
+  nat_gateways                = "none"
+  tags                        = local.tags
 }
 
 module "audit" {
@@ -58,6 +61,7 @@ module "audit" {
 
   alert_emails           = ["finance@example.org"]
   data_event_bucket_arns = [module.storage.data_bucket_arn, module.storage.artifacts_bucket_arn]
+  enable_security_alarms = true
   kms_key_arn            = module.keys.key_arns["logs"]
   name                   = "radiology-triage-staging"
   retention_days         = 2192
@@ -99,6 +103,7 @@ module "endpoint" {
   artifacts_bucket_arn   = module.storage.artifacts_bucket_arn
   artifacts_bucket_name  = module.storage.artifacts_bucket_name
   autoscaling            = { max = 1, min = 1, target_invocations_per_instance = 2100 }
+  data_capture_percent   = 10
   enable_data_capture    = false
   initial_instance_count = 1
   instance_type          = "ml.g5.xlarge"
@@ -119,11 +124,13 @@ module "endpoint" {
 module "budget" {
   source = "../../modules/budget"
 
-  alert_emails        = ["finance@example.org"]
-  cost_allocation_tag = { key = "project", value = "radiology-triage" }
-  kms_key_arn         = module.keys.key_arns["logs"]
-  monthly_limit_usd   = 2021
-  name                = "radiology-triage-staging"
-  tags                = local.tags
-  thresholds_pct      = [50, 80, 100]
+  activate_cost_allocation_tags = []
+  alert_emails                  = ["finance@example.org"]
+  cost_allocation_tag           = { key = "environment", value = "staging" }
+  kms_key_arn                   = module.keys.key_arns["logs"]
+  monthly_limit_usd             = 1672
+  name                          = "radiology-triage-staging"
+  project_total                 = null
+  tags                          = local.tags
+  thresholds_pct                = [50, 80, 100]
 }

@@ -27,30 +27,33 @@ module "storage" {
     aws.dr = aws.dr
   }
 
-  create_kms_key          = false
-  enable_fsx              = false
-  fsx_security_group_ids  = []
-  fsx_storage_capacity_gb = 1200
-  fsx_subnet_id           = null
-  kms_key_arn             = module.keys.key_arns["data"]
-  name                    = "churn-prototype-dev"
-  object_lock             = { enabled = false, mode = "GOVERNANCE", retention_days = 365 }
-  replication             = { enabled = false }
-  tags                    = local.tags
-  transition_to_ia_days   = 0
+  checkpoint_noncurrent_days   = 7
+  create_kms_key               = false
+  data_capture_expiration_days = 90
+  enable_fsx                   = false
+  fsx_security_group_ids       = []
+  fsx_storage_capacity_gb      = 1200
+  fsx_subnet_id                = null
+  kms_key_arn                  = module.keys.key_arns["data"]
+  name                         = "churn-prototype-dev"
+  object_lock                  = { enabled = false, mode = "GOVERNANCE", retention_days = 365 }
+  replication                  = { enabled = false }
+  tags                         = local.tags
+  transition_to_ia_days        = 0
 }
 
 module "network" {
   source = "../../modules/network"
 
-  azs                     = ["us-east-1a", "us-east-1b"]
-  flow_log_kms_key_arn    = module.keys.key_arns["logs"]
-  flow_log_retention_days = 365
-  interface_endpoints     = []
-  isolation               = "none"
-  name                    = "churn-prototype-dev"
-  nat_gateways            = "single"
-  tags                    = local.tags
+  azs                         = ["us-east-1a", "us-east-1b"]
+  flow_log_kms_key_arn        = module.keys.key_arns["logs"]
+  flow_log_retention_days     = 365
+  interface_endpoint_az_count = 1
+  interface_endpoints         = []
+  isolation                   = "none"
+  name                        = "churn-prototype-dev"
+  nat_gateways                = "none"
+  tags                        = local.tags
 }
 
 module "audit" {
@@ -58,6 +61,7 @@ module "audit" {
 
   alert_emails           = ["data-team@example.com"]
   data_event_bucket_arns = []
+  enable_security_alarms = false
   kms_key_arn            = module.keys.key_arns["logs"]
   name                   = "churn-prototype-dev"
   retention_days         = 365
@@ -98,6 +102,7 @@ module "endpoint" {
   alarm_emails          = ["data-team@example.com"]
   artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
   artifacts_bucket_name = module.storage.artifacts_bucket_name
+  data_capture_percent  = 10
   enable_data_capture   = false
   instance_type         = null
   kms_key_arn           = module.keys.key_arns["data"]
@@ -132,11 +137,13 @@ module "workspace" {
 module "budget" {
   source = "../../modules/budget"
 
-  alert_emails        = ["data-team@example.com"]
-  cost_allocation_tag = { key = "project", value = "churn-prototype" }
-  kms_key_arn         = module.keys.key_arns["logs"]
-  monthly_limit_usd   = 400
-  name                = "churn-prototype-dev"
-  tags                = local.tags
-  thresholds_pct      = [50, 80, 100]
+  activate_cost_allocation_tags = ["environment", "project"]
+  alert_emails                  = ["data-team@example.com"]
+  cost_allocation_tag           = { key = "environment", value = "dev" }
+  kms_key_arn                   = module.keys.key_arns["logs"]
+  monthly_limit_usd             = 400
+  name                          = "churn-prototype-dev"
+  project_total                 = { monthly_limit_usd = 400, name = "churn-prototype", tag = { key = "project", value = "churn-prototype" } }
+  tags                          = local.tags
+  thresholds_pct                = [50, 80, 100]
 }

@@ -27,30 +27,33 @@ module "storage" {
     aws.dr = aws.dr
   }
 
-  create_kms_key          = false
-  enable_fsx              = false
-  fsx_security_group_ids  = []
-  fsx_storage_capacity_gb = 1200
-  fsx_subnet_id           = null
-  kms_key_arn             = module.keys.key_arns["data"]
-  name                    = "demand-forecast-prod"
-  object_lock             = { enabled = false, mode = "GOVERNANCE", retention_days = 365 }
-  replication             = { enabled = false }
-  tags                    = local.tags
-  transition_to_ia_days   = 0
+  checkpoint_noncurrent_days   = 7
+  create_kms_key               = false
+  data_capture_expiration_days = 90
+  enable_fsx                   = false
+  fsx_security_group_ids       = []
+  fsx_storage_capacity_gb      = 1200
+  fsx_subnet_id                = null
+  kms_key_arn                  = module.keys.key_arns["data"]
+  name                         = "demand-forecast-prod"
+  object_lock                  = { enabled = false, mode = "GOVERNANCE", retention_days = 365 }
+  replication                  = { enabled = false }
+  tags                         = local.tags
+  transition_to_ia_days        = 0
 }
 
 module "network" {
   source = "../../modules/network"
 
-  azs                     = ["eu-central-1a", "eu-central-1b"]
-  flow_log_kms_key_arn    = module.keys.key_arns["logs"]
-  flow_log_retention_days = 365
-  interface_endpoints     = ["ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sagemaker.studio", "sts"]
-  isolation               = "private"
-  name                    = "demand-forecast-prod"
-  nat_gateways            = "single"
-  tags                    = local.tags
+  azs                         = ["eu-central-1a", "eu-central-1b"]
+  flow_log_kms_key_arn        = module.keys.key_arns["logs"]
+  flow_log_retention_days     = 365
+  interface_endpoint_az_count = 1
+  interface_endpoints         = ["ecr.api", "ecr.dkr", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sts"]
+  isolation                   = "private"
+  name                        = "demand-forecast-prod"
+  nat_gateways                = "none"
+  tags                        = local.tags
 }
 
 module "audit" {
@@ -58,6 +61,7 @@ module "audit" {
 
   alert_emails           = ["analytics@example.com"]
   data_event_bucket_arns = [module.storage.data_bucket_arn, module.storage.artifacts_bucket_arn]
+  enable_security_alarms = true
   kms_key_arn            = module.keys.key_arns["logs"]
   name                   = "demand-forecast-prod"
   retention_days         = 365
@@ -98,6 +102,7 @@ module "endpoint" {
   alarm_emails          = ["analytics@example.com"]
   artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
   artifacts_bucket_name = module.storage.artifacts_bucket_name
+  data_capture_percent  = 10
   enable_data_capture   = false
   instance_type         = null
   kms_key_arn           = module.keys.key_arns["endpoints"]
@@ -116,11 +121,13 @@ module "endpoint" {
 module "budget" {
   source = "../../modules/budget"
 
-  alert_emails        = ["analytics@example.com"]
-  cost_allocation_tag = { key = "project", value = "demand-forecast" }
-  kms_key_arn         = module.keys.key_arns["logs"]
-  monthly_limit_usd   = 492
-  name                = "demand-forecast-prod"
-  tags                = local.tags
-  thresholds_pct      = [80, 100]
+  activate_cost_allocation_tags = ["environment", "project"]
+  alert_emails                  = ["analytics@example.com"]
+  cost_allocation_tag           = { key = "environment", value = "prod" }
+  kms_key_arn                   = module.keys.key_arns["logs"]
+  monthly_limit_usd             = 489
+  name                          = "demand-forecast-prod"
+  project_total                 = { monthly_limit_usd = 900, name = "demand-forecast", tag = { key = "project", value = "demand-forecast" } }
+  tags                          = local.tags
+  thresholds_pct                = [80, 100]
 }

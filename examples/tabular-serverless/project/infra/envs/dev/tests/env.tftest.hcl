@@ -46,7 +46,7 @@ run "decisions_hold" {
   }
 
   assert {
-    condition     = length(module.network.public_subnet_ids) == 2
+    condition     = length(module.network.public_subnet_ids) == 0
     error_message = "Public subnets exist only when NAT egress was decided (docs/decisions: network)."
   }
 
