@@ -30,7 +30,7 @@ def test_questionnaire_reasks_skips_and_echoes() -> None:
     answers = ask(prompt=prompt, echo=out.append)
     assert answers.compliance.frameworks == ["gdpr", "hipaa"]
     assert asked.count("compliance.frameworks") == 2  # re-asked after the bad value
-    assert any("compliance.frameworks:" in line and "try again" in line for line in out)
+    assert any("compliance.frameworks[0]: unknown value 'hippa' (did you mean 'hipaa'?)" in line and "try again" in line for line in out)
     assert "scale.inference.peak_rps" not in asked  # skipped: no inference
     assert "scale.training.gpu" not in asked  # skipped: CPU training
     assert "project.name" in asked
