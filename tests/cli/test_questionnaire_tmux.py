@@ -105,19 +105,19 @@ def _answer(pane: Pane, replies: dict[str, str], start: int = 0, stop: str | Non
 
 def test_bad_answer_is_shown_inline_and_corrected(pane_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     pane = pane_factory(_mlgen("new", "demo", "--no-check", "--no-git"))
-    pane.wait_for("project.name — ")
-    pane.type("")  # keep the default
-    pane.wait_for("project.owner — ")
-    pane.type("not an address")
-    screen = pane.wait_for("project.owner — ", count=2)  # asked again …
-    assert "project.owner: 'not an address' is not a valid e-mail address" in screen  # … after the inline error
-    assert "cloud.region — " not in screen  # and before anything else
-    pane.type("ml-team@example.com")
-    _answer(pane, {}, start=_questions().index("project.owner") + 1)
+    _answer(pane, {}, stop="cloud.region")
+    pane.wait_for("cloud.region — ")
+    pane.type("eu-west-9")  # well-formed, but not a region mlgen has prices for (a catalogue check)
+    screen = pane.wait_for("cloud.region — ", count=2)  # asked again …
+    assert "cloud.region: mlgen has price data for" in screen  # … after the inline error
+    assert "'eu-west-9' is not one of them" in screen
+    assert "cloud.dr_region — " not in screen  # and before anything else
+    pane.type("eu-west-1")
+    _answer(pane, {}, start=_questions().index("cloud.region") + 1)
     screen = pane.wait_for("MLGEN-EXIT=")
     assert "MLGEN-EXIT=0" in screen, screen
-    recorded = yaml.safe_load((tmp_path / "demo" / ".copier-answers.yml").read_text(encoding="utf-8"))
-    assert "ml-team@example.com" in yaml.safe_dump(recorded)
+    recorded = yaml.safe_dump(yaml.safe_load((tmp_path / "demo" / ".copier-answers.yml").read_text(encoding="utf-8")))
+    assert "eu-west-1" in recorded and "eu-west-9" not in recorded
     assert not (tmp_path / ".mlgen-answers.partial.yml").exists()
 
 
