@@ -22,6 +22,8 @@ from mlgen.answers import Answers, build_answers, format_validation_error
 Prompt = Callable[..., Any]
 _STRICT = ConfigDict(allow_inf_nan=False)
 
+# project.slug is derived from the name (set it with --set when needed); AWS is the only provider.
+NEVER_ASKED = frozenset({"project.slug", "cloud.provider"})
 # path -> predicate over the answers gathered so far: ask only when it returns True.
 SKIP_UNLESS: dict[str, Callable[[dict[str, Any]], bool]] = {
     "scale.training.gpu": lambda d: _get(d, "scale.training.gpus_per_job", 1) != 0,
@@ -31,8 +33,7 @@ SKIP_UNLESS: dict[str, Callable[[dict[str, Any]], bool]] = {
         f"scale.inference.{f}": (lambda d: _get(d, "scale.inference.mode", "auto") != "none")
         for f in ("peak_rps", "p95_latency_ms", "model_size_gb", "gpu")
     },
-    "project.slug": lambda d: False,  # derived from the name; set it with --set when needed
-    "cloud.provider": lambda d: False,  # AWS only for now
+    **{path: (lambda d: False) for path in NEVER_ASKED},
 }
 
 
@@ -153,16 +154,17 @@ class _Pending(Exception):
 class _Tracked:
     """Read-only view of a model instance that raises :class:`_Pending` on an unanswered field."""
 
-    def __init__(self, obj: BaseModel, prefix: str, known: Callable[[str], bool]) -> None:
-        self._obj, self._prefix, self._known = obj, prefix, known
+    def __init__(self, obj: BaseModel, prefix: str, known: Callable[[str], bool], reads: list[str]) -> None:
+        self._obj, self._prefix, self._known, self._reads = obj, prefix, known, reads
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._obj, name)
         path = f"{self._prefix}{name}"
         if isinstance(value, BaseModel):
-            return _Tracked(value, f"{path}.", self._known)
+            return _Tracked(value, f"{path}.", self._known, self._reads)
         if not self._known(path):
             raise _Pending(path)
+        self._reads.append(path)
         return value
 
 
@@ -178,13 +180,16 @@ def _construct(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
     return model.model_construct(**values)
 
 
-def cross_errors(data: dict[str, Any], known: Callable[[str], bool]) -> list[tuple[str, str]]:
+def cross_errors(
+    data: dict[str, Any], known: Callable[[str], bool], questions: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
     """Errors of the answers model's own ``model_validator`` rules that every read answer decides.
 
     Each rule of :mod:`mlgen.answers` (a section's and the cross-section one) runs on the answers so
     far; a rule that reads a field not answered yet stops there (:class:`_Pending`) and only the
     errors it found before that read count. So a rule reports as soon as the fields it reads exist,
-    and there is one set of rules for files, ``--set`` and questions.
+    and there is one set of rules for files, ``--set`` and questions. A section rule's message is
+    given to the last of ``questions`` it read (the answer that decided it).
     """
     root = _construct(Answers, data)
     found: list[tuple[str, str]] = []
@@ -199,8 +204,9 @@ def cross_errors(data: dict[str, Any], known: Callable[[str], bool]) -> list[tup
             if dec.info.mode != "after":
                 continue
             func = dec.func
+            reads: list[str] = []
             try:
-                func(_Tracked(obj, prefix, known))
+                func(_Tracked(obj, prefix, known, reads))
             except _Pending as exc:
                 # Errors the rule collected before the unanswered read (a rule that gathers a list).
                 tb = exc.__traceback__
@@ -213,7 +219,9 @@ def cross_errors(data: dict[str, Any], known: Callable[[str], bool]) -> list[tup
                 if isinstance(pairs, list):
                     found.extend(pairs)
                 else:
-                    found.append((prefix.rstrip(".") or "answers", str(exc)))
+                    # A section's rule raises one message: it belongs to the last answer it read.
+                    asked = [r for r in reads if r in questions]
+                    found.append((asked[-1] if asked else prefix.rstrip(".") or "answers", str(exc)))
     return found
 
 
@@ -271,6 +279,8 @@ def ask(
     data: dict[str, Any] = {}
     passed: set[str] = set()
 
+    asked_paths = frozenset(p for p, _ in leaves if p not in NEVER_ASKED)
+
     def is_known(path: str) -> bool:
         return path in passed or path not in infos
 
@@ -295,7 +305,7 @@ def ask(
     def settle(path: str) -> None:
         """Re-ask until no rule that can already be decided fails (first the field a rule names)."""
         attempt = 0
-        while errors := cross_errors(data, is_known):
+        while errors := cross_errors(data, is_known, asked_paths):
             named = [p for p, _ in errors if p in passed and p in infos and p in _flatten(data)]
             targets = list(dict.fromkeys([*named, path]))
             target = targets[attempt % len(targets)]

@@ -188,3 +188,11 @@ def test_abort_keeps_a_partial_file_and_resume_asks_only_the_rest(tmp_path: Any,
         900,
     )
     assert not partial.exists()  # finished: the partial file is gone
+
+
+def test_a_section_rule_is_given_to_the_answer_it_read_last() -> None:
+    prompt, asked, out = recording({"project.name": ["!!!", "Fraud Team"]})
+    answers = ask(prompt=prompt, echo=out.append)
+    assert answers.project.slug == "fraud-team"
+    n, _ = _after(asked, out, "project.name: cannot derive a slug from name '!!!'")
+    assert asked[n] == "project.name"  # re-asked the name, not the question that happened to be next
