@@ -1,8 +1,13 @@
 """Interactive questionnaire driven by the answers model's metadata.
 
 Each leaf field becomes one question with its description as help, its default, and its choices
-(from ``Literal`` types). A bad value is explained and asked again. Questions that cannot apply are
-skipped (no inference sizing when the mode is ``none``; no GPU model for CPU training).
+(from ``Literal`` types). Questions that cannot apply are skipped (no inference sizing when the mode
+is ``none``; no GPU model for CPU training).
+
+Every answer is checked at its prompt by the answers model itself: the field inside its section
+model (type, format, catalogue), then each ``model_validator`` rule of :mod:`mlgen.answers` as soon
+as the fields it reads are answered. A bad answer is explained and asked again. If the questionnaire
+stops early the answers so far go to a partial file that ``mlgen new DEST --resume FILE`` continues.
 """
 
 from __future__ import annotations
