@@ -114,13 +114,24 @@ budget_option = click.option(
 )
 
 
-def _gather_answers(answers_file: Path | None, overrides: tuple[str, ...], defaults: bool) -> Any:
+def _gather_answers(
+    answers_file: Path | None,
+    overrides: tuple[str, ...],
+    defaults: bool,
+    dest: Path | None = None,
+    resume: Path | None = None,
+) -> Any:
     from mlgen.answers import load_answers
 
-    if answers_file is None and not overrides and not defaults and sys.stdin.isatty():
-        from mlgen.questionnaire import ask
+    if resume is not None or (answers_file is None and not overrides and not defaults and sys.stdin.isatty()):
+        import shlex
 
-        return ask()
+        from mlgen.answers import read_answers_file
+        from mlgen.questionnaire import ask, partial_path
+
+        known = read_answers_file(resume) if resume is not None else None
+        partial = partial_path(dest) if dest is not None else None
+        return ask(known=known, partial=partial, resume_hint=f"mlgen new {shlex.quote(str(dest))}" if dest else "")
     return load_answers(answers_file, overrides)
 
 
@@ -129,6 +140,12 @@ def _gather_answers(answers_file: Path | None, overrides: tuple[str, ...], defau
 @answers_option
 @set_option
 @click.option("--defaults", is_flag=True, help="Use the default answers (no questions).")
+@click.option(
+    "--resume",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Continue a stopped questionnaire: keep the answers in FILE (e.g. .mlgen-answers.partial.yml beside "
+    "DEST) and ask only the missing questions.",
+)
 @click.option(
     "--force",
     is_flag=True,
@@ -148,11 +165,16 @@ def new(
     no_check: bool,
     no_git: bool,
     allow_over_budget: bool,
+    resume: Path | None,
 ) -> None:
     """Generate a project in DEST from answers (a file, --set, --defaults, or questions)."""
     from mlgen import api
 
-    answers = _gather_answers(answers_file, overrides, defaults)
+    if resume is not None and (answers_file is not None or overrides or defaults):
+        raise click.UsageError(
+            "--resume asks the missing questions; it cannot be combined with --answers, --set or --defaults"
+        )
+    answers = _gather_answers(answers_file, overrides, defaults, dest, resume)
     api.new(
         dest,
         answers,

@@ -1,14 +1,20 @@
 """Interactive questionnaire driven by the answers model's metadata.
 
 Each leaf field becomes one question with its description as help, its default, and its choices
-(from ``Literal`` types). A bad value is explained and asked again. Questions that cannot apply are
-skipped (no inference sizing when the mode is ``none``; no GPU model for CPU training).
+(from ``Literal`` types). Questions that cannot apply are skipped (no inference sizing when the mode
+is ``none``; no GPU model for CPU training).
+
+Every answer is checked at its prompt by the answers model itself: the field inside its section
+model (type, format, catalogue), then each ``model_validator`` rule of :mod:`mlgen.answers` as soon
+as the fields it reads are answered. A bad answer is explained and asked again. If the questionnaire
+stops early the answers so far go to a partial file that ``mlgen new DEST --resume FILE`` continues.
 """
 
 from __future__ import annotations
 
 import typing
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import click
@@ -21,6 +27,8 @@ from mlgen.answers import Answers, build_answers, format_validation_error
 Prompt = Callable[..., Any]
 _STRICT = ConfigDict(allow_inf_nan=False)
 
+# project.slug is derived from the name (set it with --set when needed); AWS is the only provider.
+NEVER_ASKED = frozenset({"project.slug", "cloud.provider"})
 # path -> predicate over the answers gathered so far: ask only when it returns True.
 SKIP_UNLESS: dict[str, Callable[[dict[str, Any]], bool]] = {
     "scale.training.gpu": lambda d: _get(d, "scale.training.gpus_per_job", 1) != 0,
@@ -30,8 +38,7 @@ SKIP_UNLESS: dict[str, Callable[[dict[str, Any]], bool]] = {
         f"scale.inference.{f}": (lambda d: _get(d, "scale.inference.mode", "auto") != "none")
         for f in ("peak_rps", "p95_latency_ms", "model_size_gb", "gpu")
     },
-    "project.slug": lambda d: False,  # derived from the name; set it with --set when needed
-    "cloud.provider": lambda d: False,  # AWS only for now
+    **{path: (lambda d: False) for path in NEVER_ASKED},
 }
 
 
@@ -84,8 +91,8 @@ def _is_text(annotation: Any) -> bool:
     return all(a is str or (typing.get_origin(a) is typing.Annotated and typing.get_args(a)[0] is str) for a in args)
 
 
-def _parse(raw: str, info: FieldInfo) -> Any:
-    """Turn typed text into a value of the field's type (raises ValueError with a reason).
+def _convert(raw: str, info: FieldInfo) -> Any:
+    """Turn typed text into the input for the field's type.
 
     The text is never parsed as YAML: a text field keeps exactly what was typed (``Acme #1``,
     ``[ML] Team``); numbers, booleans and choices are converted by the field's own type, and a
@@ -93,23 +100,134 @@ def _parse(raw: str, info: FieldInfo) -> Any:
     """
     ann = info.annotation
     text = raw.strip()
-    value: Any
     if _is_list(ann):
-        value = [x.strip() for x in raw.split(",") if x.strip()]
-    elif text.lower() in ("", "none", "null") and _default(info) is None:
-        value = None
-    elif _is_text(ann) and not _choices(ann):
-        value = raw
-    else:
-        value = text
+        return [x.strip() for x in raw.split(",") if x.strip()]
+    if text.lower() in ("", "none", "null") and _default(info) is None:
+        return None
+    if _is_text(ann) and not _choices(ann):
+        return raw
+    return text
+
+
+def _model_at(path: str) -> type[BaseModel]:
+    model: type[BaseModel] = Answers
+    for part in [p for p in path.split(".") if p]:
+        model = model.model_fields[part].annotation  # type: ignore[assignment]
+    return model
+
+
+def check_field(path: str, raw: str, info: FieldInfo) -> Any:
+    """Validate one typed answer with its field's own type and field validators (catalogues).
+
+    The field is validated inside its section model (``Cloud`` for ``cloud.region``), so its
+    constraints, its ``field_validator`` (known regions, unique names) and its formatting of errors
+    are exactly those of an answers file. Rules spanning fields are checked by :func:`cross_errors`.
+    Returns the value to store; raises :class:`Invalid` with ``path: message`` lines.
+    """
+    parent, _, name = path.rpartition(".")
+    value = _convert(raw, info)
     try:
-        # The field's own constraints (metadata: lengths, patterns, validators) apply too.
-        typ = Annotated[ann, *info.metadata] if info.metadata else ann
-        return TypeAdapter(typ, config=_STRICT).validate_python(value)
+        _model_at(parent).model_validate({name: value})
     except ValidationError as exc:
-        raise ValueError(
-            "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors(include_url=False))
-        ) from exc
+        lines = [
+            f"{parent}.{line}" if parent else line
+            for line in format_validation_error(exc)
+            if line.startswith((f"{name}:", f"{name}["))
+        ]
+        if lines:
+            raise Invalid(lines) from exc
+    try:
+        # The field's value as its type makes it (a number, a flag, a list of them) for the partial file.
+        typ = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+        return TypeAdapter(typ, config=_STRICT).validate_python(value)
+    except ValidationError as exc:  # pragma: no cover - the section accepted it
+        raise Invalid([f"{path}: {e['msg']}" for e in exc.errors(include_url=False)]) from exc
+
+
+class Invalid(ValueError):
+    """An answer breaks a rule; ``lines`` are ``path: message`` strings."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("; ".join(lines))
+        self.lines = lines
+
+
+class _Pending(Exception):
+    """A rule read an answer that has not been given yet."""
+
+
+class _Tracked:
+    """Read-only view of a model instance that raises :class:`_Pending` on an unanswered field."""
+
+    def __init__(self, obj: BaseModel, prefix: str, known: Callable[[str], bool], reads: list[str]) -> None:
+        self._obj, self._prefix, self._known, self._reads = obj, prefix, known, reads
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._obj, name)
+        path = f"{self._prefix}{name}"
+        if isinstance(value, BaseModel):
+            return _Tracked(value, f"{path}.", self._known, self._reads)
+        if not self._known(path):
+            raise _Pending(path)
+        self._reads.append(path)
+        return value
+
+
+def _construct(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
+    """An instance from field-validated answers and defaults, without running the model validators."""
+    values: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            values[name] = _construct(ann, data.get(name) or {})
+        elif name in data:
+            values[name] = data[name]
+    return model.model_construct(**values)
+
+
+def cross_errors(
+    data: dict[str, Any], known: Callable[[str], bool], questions: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
+    """Errors of the answers model's own ``model_validator`` rules that every read answer decides.
+
+    Each rule of :mod:`mlgen.answers` (a section's and the cross-section one) runs on the answers so
+    far; a rule that reads a field not answered yet stops there (:class:`_Pending`) and only the
+    errors it found before that read count. So a rule reports as soon as the fields it reads exist,
+    and there is one set of rules for files, ``--set`` and questions. A section rule's message is
+    given to the last of ``questions`` it read (the answer that decided it).
+    """
+    root = _construct(Answers, data)
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[BaseModel, str]] = [(root, "")]
+    while stack:
+        obj, prefix = stack.pop(0)
+        for name in type(obj).model_fields:
+            value = getattr(obj, name)
+            if isinstance(value, BaseModel):
+                stack.append((value, f"{prefix}{name}."))
+        for dec in type(obj).__pydantic_decorators__.model_validators.values():
+            if dec.info.mode != "after":
+                continue
+            func = dec.func
+            reads: list[str] = []
+            try:
+                func(_Tracked(obj, prefix, known, reads))
+            except _Pending as exc:
+                # Errors the rule collected before the unanswered read (a rule that gathers a list).
+                tb = exc.__traceback__
+                while tb is not None:
+                    if tb.tb_frame.f_code is getattr(func, "__code__", None):
+                        found.extend(tb.tb_frame.f_locals.get("errors") or [])
+                    tb = tb.tb_next
+            except ValueError as exc:
+                pairs = getattr(exc, "errors", None)
+                if isinstance(pairs, list):
+                    found.extend(pairs)
+                else:
+                    # A section's rule raises one message: it belongs to the last answer it read.
+                    asked = [r for r in reads if r in questions]
+                    found.append((asked[-1] if asked else prefix.rstrip(".") or "answers", str(exc)))
+    return found
 
 
 def _show(value: Any) -> str:
@@ -120,34 +238,125 @@ def _show(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def ask(prompt: Prompt = click.prompt, echo: Callable[[str], None] = click.echo) -> Answers:
-    """Ask every applicable question; return validated answers."""
+PARTIAL_NAME = ".mlgen-answers.partial.yml"
+
+
+def partial_path(dest: Path) -> Path:
+    """Where an interrupted questionnaire for ``dest`` keeps its answers (beside ``dest``)."""
+    return dest.absolute().parent / PARTIAL_NAME
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _save(path: Path, data: dict[str, Any]) -> None:
+    header = "# mlgen: answers given so far; resume with `mlgen new DEST --resume THIS_FILE`\n"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    tmp.replace(path)
+
+
+def ask(
+    prompt: Prompt = click.prompt,
+    echo: Callable[[str], None] = click.echo,
+    *,
+    known: dict[str, Any] | None = None,
+    partial: Path | None = None,
+    resume_hint: str = "",
+) -> Answers:
+    """Ask every applicable question that ``known`` does not answer yet; return validated answers.
+
+    Each answer is checked at its prompt: its type, format and catalogue (:func:`check_field`) and
+    every rule spanning fields whose fields are all answered (:func:`cross_errors`); a bad answer is
+    explained and asked again. When the questionnaire stops early (Ctrl-C, end of input, an error),
+    the answers so far are written to ``partial`` and the message says how to resume (``resume_hint``
+    is the command); a finished questionnaire removes ``partial``.
+    """
+    leaves = _leaves(Answers)
+    infos = dict(leaves)
     data: dict[str, Any] = {}
-    echo("mlgen questionnaire — press Enter to keep the [default]. Lists are comma separated.")
-    section = ""
-    for path, info in _leaves(Answers):
-        if path in SKIP_UNLESS and not SKIP_UNLESS[path](data):
-            continue
-        head = path.split(".")[0]
-        if head != section:
-            section = head
-            echo(f"\n[{section}]")
+    passed: set[str] = set()
+
+    asked_paths = frozenset(p for p, _ in leaves if p not in NEVER_ASKED)
+
+    def is_known(path: str) -> bool:
+        return path in passed or path not in infos
+
+    def ask_one(path: str, errors: list[str] | None = None) -> None:
+        info = infos[path]
         choices = _choices(info.annotation)
         help_text = info.description or ""
         if choices:
             help_text += f" ({' | '.join(choices)})"
+        current = _get(data, path, _default(info))
+        for line in errors or []:
+            echo(f"  {line}; try again")
         while True:
-            raw = prompt(f"{path} — {help_text}", default=_show(_default(info)), show_default=True)
+            raw = prompt(f"{path} — {help_text}", default=_show(current), show_default=True)
             try:
-                value = _parse(str(raw), info)
-                break
-            except ValueError as exc:
-                echo(f"  {path}: {exc}; try again")
-        _set(data, path, value)
-    answers = build_answers(data)
+                _set(data, path, check_field(path, str(raw), info))
+                return
+            except Invalid as exc:
+                for line in exc.lines:
+                    echo(f"  {line}; try again")
+
+    def settle(path: str) -> None:
+        """Re-ask until no rule that can already be decided fails (first the field a rule names)."""
+        attempt = 0
+        while errors := cross_errors(data, is_known, asked_paths):
+            named = [p for p, _ in errors if p in passed and p in infos and p in _flatten(data)]
+            targets = list(dict.fromkeys([*named, path]))
+            target = targets[attempt % len(targets)]
+            attempt += 1
+            echo(f"  {target}: conflicts with another answer:")
+            ask_one(target, [f"{p}: {m}" for p, m in errors])
+
+    flat_known = _flatten(known or {})
+    echo("mlgen questionnaire — press Enter to keep the [default]. Lists are comma separated.")
+    if flat_known:
+        echo(f"Resuming: {len(flat_known)} answer(s) kept; asking the rest.")
+    section = ""
+    try:
+        for path, info in leaves:
+            if path in SKIP_UNLESS and not SKIP_UNLESS[path](data):
+                passed.add(path)
+                continue
+            if path in flat_known:
+                try:
+                    _set(data, path, check_field(path, _show(flat_known[path]), info))
+                    passed.add(path)
+                    continue
+                except Invalid as exc:
+                    echo("\n".join(f"  {line} (from the resumed file)" for line in exc.lines))
+            head = path.split(".")[0]
+            if head != section:
+                section = head
+                echo(f"\n[{section}]")
+            ask_one(path)
+            passed.add(path)
+            settle(path)
+        answers = build_answers(data)
+    except BaseException:
+        if partial is not None and data:
+            _save(partial, data)
+            hint = f"{resume_hint} --resume {partial}" if resume_hint else f"--resume {partial}"
+            click.echo(
+                f"\nquestionnaire stopped; {len(_flatten(data))} answer(s) kept in {partial}\nresume with: {hint}",
+                err=True,
+            )
+        raise
+    if partial is not None:
+        partial.unlink(missing_ok=True)
     echo("\nYour answers:")
     echo(yaml.safe_dump(answers.model_dump(mode="json"), sort_keys=False).rstrip())
     return answers
 
 
-__all__ = ["ask", "format_validation_error"]
+__all__ = ["ask", "check_field", "cross_errors", "format_validation_error", "partial_path"]
