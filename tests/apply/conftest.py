@@ -52,3 +52,20 @@ def moto_for_root(tmp_path: Path) -> Iterator[harness.MotoServer]:
     server = harness.start_moto(tmp_path / "moto.log")
     yield server
     server.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``--apply-subset``, keep only the cycles of the roots named in subset.yaml."""
+    if not config.getoption("--apply-subset"):
+        return
+    chosen = set(harness.load_subset()["roots"])
+    keep, drop = [], []
+    for item in items:
+        root = getattr(item, "callspec", None) and item.callspec.params.get("root")
+        if isinstance(root, harness.Root) and root.id not in chosen:
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

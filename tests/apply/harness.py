@@ -582,3 +582,16 @@ def greedy_cover(types_by_root: Mapping[str, list[str]]) -> list[str]:
         chosen.append(best)
         left -= set(types_by_root[best])
     return sorted(chosen)
+
+
+SUBSET_FILE = HERE / "subset.yaml"
+
+
+def load_subset(path: Path = SUBSET_FILE) -> dict[str, Any]:
+    """The committed subset: ``roots`` (ids) and ``types`` (every type the examples create)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {
+        "roots": list(data.get("roots") or {}),
+        "types_by_root": dict(data.get("roots") or {}),
+        "types": list(data.get("types") or []),
+    }

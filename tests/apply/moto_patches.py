@@ -98,7 +98,10 @@ def s3_logging_target_object_key_format() -> None:
         logging = self.backend.get_bucket_logging(self.bucket_name)
         result: dict[str, object] = {}
         if logging:
-            enabled: dict[str, object] = {"TargetBucket": logging["TargetBucket"], "TargetPrefix": logging["TargetPrefix"]}
+            enabled: dict[str, object] = {
+                "TargetBucket": logging["TargetBucket"],
+                "TargetPrefix": logging["TargetPrefix"],
+            }
             if logging.get("TargetGrants"):
                 enabled["TargetGrants"] = [
                     {
@@ -223,3 +226,360 @@ def kms_rotation_period() -> None:
 
     KmsResponse.enable_key_rotation = enable_key_rotation  # type: ignore[method-assign]
     KmsResponse.get_key_rotation_status = get_key_rotation_status  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------------------------- SageMaker
+
+
+@patch
+def sagemaker_endpoint_instance_types() -> None:
+    """CreateEndpointConfig: accept every ``ml.<family>.<size>`` instance type.
+
+    moto checks production variants against a list from 2020 and rejects current types such as
+    ``ml.g5.xlarge`` or ``ml.g6.2xlarge``; AWS's own list changes monthly and availability is a quota
+    question that the emulator cannot answer anyway.
+    """
+    import re
+
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import FakeEndpointConfig
+
+    pattern = re.compile(r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")
+
+    def validate_instance_type(self: FakeEndpointConfig, instance_type: str) -> None:
+        if not pattern.match(instance_type or ""):
+            raise ValidationError(message=f"Value '{instance_type}' at 'instanceType' is not an ml.* instance type")
+
+    FakeEndpointConfig.validate_instance_type = validate_instance_type  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------------------------- Budgets
+
+
+@patch
+def budgets_subscribers_and_tags() -> None:
+    """Budgets: add ``DescribeSubscribersForNotification`` and tag listing.
+
+    terraform reads a budget's notification subscribers with DescribeSubscribersForNotification
+    and its tags with ListTagsForResource; moto implements neither, so creating
+    ``aws_budgets_budget`` fails right after CreateBudget. Tags given to CreateBudget
+    (``ResourceTags``) and TagResource are kept per budget ARN.
+    """
+    import json
+
+    from moto.budgets.exceptions import NotFoundException
+    from moto.budgets.responses import BudgetsResponse
+
+    tags: dict[str, dict[str, str]] = {}
+
+    def _arn(account_id: str, name: str) -> str:
+        return f"arn:aws:budgets::{account_id}:budget/{name}"
+
+    original_create = BudgetsResponse.create_budget
+    original_delete = BudgetsResponse.delete_budget
+
+    def create_budget(self: BudgetsResponse) -> str:
+        out = original_create(self)
+        budget = self._get_param("Budget")
+        tags[_arn(self._get_param("AccountId"), budget["BudgetName"])] = {
+            t["Key"]: t["Value"] for t in self._get_param("ResourceTags", [])
+        }
+        return out
+
+    def delete_budget(self: BudgetsResponse) -> str:
+        out = original_delete(self)
+        tags.pop(_arn(self._get_param("AccountId"), self._get_param("BudgetName")), None)
+        return out
+
+    def describe_subscribers_for_notification(self: BudgetsResponse) -> str:
+        account_id = self._get_param("AccountId")
+        name = self._get_param("BudgetName")
+        wanted = self._get_param("Notification") or {}
+        budget = self.backend.budgets[account_id].get(name)
+        if budget is None:
+            raise NotFoundException(f"Unable to get budget: {name} - the budget doesn't exist.")
+        keys = ("NotificationType", "ComparisonOperator", "Threshold", "ThresholdType")
+        for n in budget.notifications:
+            if all(str(n.details.get(k, "")) == str(wanted.get(k, "")) for k in keys if k in wanted):
+                return json.dumps({"Subscribers": n.subscribers})
+        raise NotFoundException("Unable to get subscribers - the notification doesn't exist.")
+
+    def list_tags_for_resource(self: BudgetsResponse) -> str:
+        arn = self._get_param("ResourceARN")
+        return json.dumps({"ResourceTags": [{"Key": k, "Value": v} for k, v in sorted(tags.get(arn, {}).items())]})
+
+    def tag_resource(self: BudgetsResponse) -> str:
+        arn = self._get_param("ResourceARN")
+        tags.setdefault(arn, {}).update({t["Key"]: t["Value"] for t in self._get_param("ResourceTags", [])})
+        return json.dumps({})
+
+    def untag_resource(self: BudgetsResponse) -> str:
+        arn = self._get_param("ResourceARN")
+        for key in self._get_param("ResourceTagKeys", []):
+            tags.get(arn, {}).pop(key, None)
+        return json.dumps({})
+
+    BudgetsResponse.create_budget = create_budget  # type: ignore[method-assign]
+    BudgetsResponse.delete_budget = delete_budget  # type: ignore[method-assign]
+    BudgetsResponse.describe_subscribers_for_notification = describe_subscribers_for_notification  # type: ignore[attr-defined]
+    BudgetsResponse.list_tags_for_resource = list_tags_for_resource  # type: ignore[attr-defined]
+    BudgetsResponse.tag_resource = tag_resource  # type: ignore[attr-defined]
+    BudgetsResponse.untag_resource = untag_resource  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- Application Auto Scaling
+
+
+@patch
+def appautoscaling_tags() -> None:
+    """Application Auto Scaling: add ``ListTagsForResource`` / ``TagResource`` / ``UntagResource``.
+
+    terraform reads the tags of ``aws_appautoscaling_target`` right after RegisterScalableTarget;
+    moto has no tagging API there, so the create fails. Tags given to RegisterScalableTarget are kept
+    per ScalableTargetARN.
+    """
+    import json
+
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+
+    tags: dict[str, dict[str, str]] = {}
+    original_register = ApplicationAutoScalingResponse.register_scalable_target
+
+    def register_scalable_target(self: ApplicationAutoScalingResponse) -> str:
+        out = original_register(self)
+        arn = json.loads(out)["ScalableTargetARN"]
+        tags.setdefault(arn, {}).update(self._get_param("Tags") or {})
+        return out
+
+    def list_tags_for_resource(self: ApplicationAutoScalingResponse) -> str:
+        return json.dumps({"Tags": tags.get(self._get_param("ResourceARN"), {})})
+
+    def tag_resource(self: ApplicationAutoScalingResponse) -> str:
+        tags.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+        return json.dumps({})
+
+    def untag_resource(self: ApplicationAutoScalingResponse) -> str:
+        for key in self._get_param("TagKeys") or []:
+            tags.get(self._get_param("ResourceARN"), {}).pop(key, None)
+        return json.dumps({})
+
+    ApplicationAutoScalingResponse.register_scalable_target = register_scalable_target  # type: ignore[method-assign]
+    ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource  # type: ignore[attr-defined]
+    ApplicationAutoScalingResponse.tag_resource = tag_resource  # type: ignore[attr-defined]
+    ApplicationAutoScalingResponse.untag_resource = untag_resource  # type: ignore[attr-defined]
+
+
+@patch
+def sagemaker_create_domain_id() -> None:
+    """CreateDomain: answer ``DomainId`` next to ``DomainArn`` and ``Url``.
+
+    The aws provider (5.100) takes the new domain's id from ``DomainId`` in the response (the current
+    API returns it); moto's response is built from an older botocore model without it, so the
+    provider waits for domain ``''`` and fails. The JSON is written directly, bypassing that model.
+    """
+    import json
+
+    from moto.sagemaker.responses import SageMakerResponse
+
+    original = SageMakerResponse.create_domain
+
+    def create_domain(self: SageMakerResponse) -> object:
+        original(self)
+        name = self._get_param("DomainName")
+        domain = next(d for d in self.sagemaker_backend.domains.values() if d.domain_name == name)
+        body = json.dumps({"DomainArn": domain.arn, "DomainId": domain.id, "Url": domain.url})
+        return 200, {"Content-Type": "application/x-amz-json-1.1"}, body
+
+    SageMakerResponse.create_domain = create_domain  # type: ignore[method-assign]
+
+
+@patch
+def sagemaker_model_network_isolation() -> None:
+    """CreateModel / DescribeModel: keep ``EnableNetworkIsolation``.
+
+    moto hard-codes ``False``, so a model created with ``enable_network_isolation = true`` (required
+    by the compliance checks) reads back as false and is replaced on every plan.
+    """
+    from moto.sagemaker.responses import SageMakerResponse
+
+    original = SageMakerResponse.create_model
+
+    def create_model(self: SageMakerResponse) -> object:
+        out = original(self)
+        model = self.sagemaker_backend.describe_model(self._get_param("ModelName"))
+        model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation", False))
+        return out
+
+    SageMakerResponse.create_model = create_model  # type: ignore[method-assign]
+
+
+@patch
+def sagemaker_endpoint_config_no_empty_data_capture() -> None:
+    """DescribeEndpointConfig: leave ``DataCaptureConfig`` out when none was given.
+
+    moto answers an empty ``DataCaptureConfig`` object, which terraform reads as a
+    ``data_capture_config`` block with zero values and plans to remove on every plan.
+    """
+    from moto.sagemaker.models import FakeEndpointConfig
+
+    def response_object(self: FakeEndpointConfig) -> dict[str, object]:
+        out = {k: v for k, v in self.gen_response_object().items() if v is not None and v != [None]}
+        if not out.get("DataCaptureConfig"):
+            out.pop("DataCaptureConfig", None)
+        return out
+
+    FakeEndpointConfig.response_object = property(response_object)  # type: ignore[assignment,method-assign]
+
+
+@patch
+def sagemaker_domain_not_found() -> None:
+    """DescribeDomain of a deleted domain: ``ResourceNotFound`` like AWS, not ``ValidationException``.
+
+    terraform's delete waiter polls DescribeDomain until ResourceNotFound; moto's ValidationException
+    makes ``terraform destroy`` fail after the domain is already gone.
+    """
+    from moto.sagemaker.exceptions import ResourceNotFound
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    original = SageMakerModelBackend.describe_domain
+
+    def describe_domain(self: SageMakerModelBackend, domain_id: str) -> dict[str, object]:
+        if domain_id not in self.domains:
+            raise ResourceNotFound(message=f"Cannot find Domain {domain_id}.")
+        return original(self, domain_id)
+
+    SageMakerModelBackend.describe_domain = describe_domain  # type: ignore[method-assign]
+
+
+@patch
+def sagemaker_delete_model_package_group() -> None:
+    """Add ``DeleteModelPackageGroup`` (moto lacks it, so destroying ``aws_sagemaker_model_package_group``
+    fails with NotImplemented); a missing group answers ValidationException like AWS."""
+    import json
+
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def delete_model_package_group(self: SageMakerResponse) -> str:
+        name = self._get_param("ModelPackageGroupName")
+        if self.sagemaker_backend.model_package_groups.pop(name, None) is None:
+            raise ValidationError(message=f"ModelPackageGroup {name} does not exist.")
+        return json.dumps({})
+
+    SageMakerResponse.delete_model_package_group = delete_model_package_group  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- EKS
+
+
+@patch
+def eks_cluster_access_config_and_upgrade_policy() -> None:
+    """CreateCluster / DescribeCluster: keep ``accessConfig`` and ``upgradePolicy``.
+
+    moto drops both, so ``access_config`` (authentication mode) and ``upgrade_policy`` (support type)
+    read back empty and force a replacement or update on every plan. As on AWS, the write-only
+    ``bootstrapClusterCreatorAdminPermissions`` is not returned.
+    """
+    from moto.eks.responses import EKSResponse
+
+    original = EKSResponse.create_cluster
+
+    def create_cluster(self: EKSResponse) -> object:
+        out = original(self)
+        cluster = self.eks_backend.describe_cluster(self._get_param("name"))
+        access = dict(self._get_param("accessConfig") or {})
+        access.pop("bootstrapClusterCreatorAdminPermissions", None)
+        cluster.access_config = {"authenticationMode": "CONFIG_MAP", **access}
+        cluster.upgrade_policy = self._get_param("upgradePolicy") or {"supportType": "EXTENDED"}
+        return out
+
+    EKSResponse.create_cluster = create_cluster  # type: ignore[method-assign]
+
+
+@patch
+def eks_nodegroup_launch_template_fields() -> None:
+    """CreateNodegroup / DescribeNodegroup: keep ``updateConfig``; no default ``diskSize`` or
+    ``remoteAccess`` when a launch template is used.
+
+    moto ignores ``updateConfig`` on create and invents ``diskSize = 20`` and an SSH key for every node
+    group; AWS returns neither with a launch template (disk and SSH live in the template), so terraform
+    planned to replace every node group.
+    """
+    from moto.eks.responses import EKSResponse
+
+    original = EKSResponse.create_nodegroup
+
+    def create_nodegroup(self: EKSResponse) -> object:
+        out = original(self)
+        group = self.eks_backend.describe_nodegroup(self._get_param("name"), self._get_param("nodegroupName"))
+        if self._get_param("updateConfig"):
+            group.update_config = self._get_param("updateConfig")
+        if self._get_param("launchTemplate"):
+            if self._get_param("diskSize") is None:
+                group.disk_size = None
+            if self._get_param("remoteAccess") is None:
+                group.remote_access = None
+        return out
+
+    EKSResponse.create_nodegroup = create_nodegroup  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------------------------- EC2
+
+
+@patch
+def ec2_security_group_rule_descriptions() -> None:
+    """DescribeSecurityGroupRules: return the ``Description`` of rules that reference a security group
+    or a prefix list, not only of CIDR rules.
+
+    ``aws_vpc_security_group_ingress_rule`` / ``_egress_rule`` with ``referenced_security_group_id``
+    or ``prefix_list_id`` and a description otherwise read back without it: a diff on every plan.
+    """
+    import inspect
+
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    original_init = SecurityGroupRule.__init__
+    params = list(inspect.signature(original_init).parameters)
+
+    def __init__(self: SecurityGroupRule, *args: object, **kwargs: object) -> None:
+        original_init(self, *args, **kwargs)
+        bound = dict(zip(params[1:], args, strict=False)) | kwargs
+        prefix_list = bound.get("prefix_list_id")
+        self._prefix_list_description = prefix_list.get("Description") if isinstance(prefix_list, dict) else None
+
+    def description(self: SecurityGroupRule) -> str | None:
+        return (
+            self.ip_range.get("Description")
+            or (self.source_group or {}).get("Description")
+            or getattr(self, "_prefix_list_description", None)
+        )
+
+    SecurityGroupRule.__init__ = __init__  # type: ignore[method-assign]
+    SecurityGroupRule.description = property(description)  # type: ignore[assignment,method-assign]
+
+
+@patch
+def ec2_launch_template_tag_specifications() -> None:
+    """CreateLaunchTemplate: keep the launch template's own tags out of its template data.
+
+    moto appends the request's top-level ``TagSpecifications`` (ResourceType ``launch-template``) to
+    ``LaunchTemplateData.TagSpecifications``, so the template reads back an extra
+    ``tag_specifications`` block and terraform plans a new version on every plan.
+    """
+    from moto.ec2.responses.launch_templates import LaunchTemplates
+
+    original = LaunchTemplates.create_launch_template
+
+    def create_launch_template(self: LaunchTemplates) -> object:
+        requested = list((self._get_param("LaunchTemplateData", {}) or {}).get("TagSpecifications") or [])
+        out = original(self)
+        template = self.ec2_backend.get_launch_template_by_name(self._get_param("LaunchTemplateName"))
+        for version in template.versions:
+            if requested:
+                version.data["TagSpecifications"] = requested
+            else:
+                version.data.pop("TagSpecifications", None)
+        return out
+
+    LaunchTemplates.create_launch_template = create_launch_template  # type: ignore[method-assign]

@@ -24,12 +24,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import moto_patches  # noqa: PLC0415 — sibling module, importable once the folder is on the path
+    import moto_patches
 
     if not args.no_patches:
         for name in moto_patches.apply_all():
             print(f"patched: {name}", flush=True)
-    from moto.server import main as moto_main  # noqa: PLC0415
+    from moto.server import main as moto_main
 
     moto_main(["-H", args.host, "-p", str(args.port)])
 

@@ -121,6 +121,222 @@ def check_kms_rotation_period(client: Client) -> None:
     assert kms.get_key_rotation_status(KeyId=key).get("RotationPeriodInDays") == 180
 
 
+def check_sagemaker_endpoint_instance_types(client: Client) -> None:
+    sm = client("sagemaker")
+    sm.create_model(
+        ModelName="m-g5",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/sm",
+        PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:1"},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName="ec-g5",
+        ProductionVariants=[
+            {"VariantName": "main", "ModelName": "m-g5", "InitialInstanceCount": 1, "InstanceType": "ml.g5.xlarge"}
+        ],
+    )
+    got = sm.describe_endpoint_config(EndpointConfigName="ec-g5")
+    assert got["ProductionVariants"][0]["InstanceType"] == "ml.g5.xlarge"
+
+
+def check_budgets_subscribers_and_tags(client: Client) -> None:
+    budgets = client("budgets")
+    notification = {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80.0}
+    subscriber = {"SubscriptionType": "EMAIL", "Address": "team@example.com"}
+    budgets.create_budget(
+        AccountId="123456789012",
+        Budget={
+            "BudgetName": "b1",
+            "BudgetLimit": {"Amount": "100", "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+        },
+        NotificationsWithSubscribers=[{"Notification": notification, "Subscribers": [subscriber]}],
+        ResourceTags=[{"Key": "project", "Value": "p"}],
+    )
+    got = budgets.describe_subscribers_for_notification(
+        AccountId="123456789012", BudgetName="b1", Notification=notification
+    )
+    assert got["Subscribers"] == [subscriber]
+    tags = budgets.list_tags_for_resource(ResourceARN="arn:aws:budgets::123456789012:budget/b1")
+    assert tags["ResourceTags"] == [{"Key": "project", "Value": "p"}]
+
+
+def check_appautoscaling_tags(client: Client) -> None:
+    aas = client("application-autoscaling")
+    arn = aas.register_scalable_target(
+        ServiceNamespace="sagemaker",
+        ResourceId="endpoint/e1/variant/main",
+        ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+        MinCapacity=1,
+        MaxCapacity=2,
+        Tags={"project": "p"},
+    )["ScalableTargetARN"]
+    assert aas.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"project": "p"}
+
+
+def _raw_json(client: Client, service: str, target: str, body: dict[str, object]) -> dict[str, object]:
+    """POST an AWS JSON-protocol call; boto3's older model would drop newer response members."""
+    import urllib.request
+
+    endpoint = client(service).meta.endpoint_url
+    req = urllib.request.Request(
+        endpoint + "/",
+        data=json.dumps(body).encode(),
+        headers={
+            "X-Amz-Target": target,
+            "Content-Type": "application/x-amz-json-1.1",
+            "Authorization": f"AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0",
+        },
+    )
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req) as resp:
+        return json.loads(resp.read())
+
+
+def check_sagemaker_create_domain_id(client: Client) -> None:
+    out = _raw_json(
+        client,
+        "sagemaker",
+        "SageMaker.CreateDomain",
+        {
+            "DomainName": "studio",
+            "AuthMode": "IAM",
+            "DefaultUserSettings": {},
+            "SubnetIds": ["subnet-1"],
+            "VpcId": "vpc-1",
+        },
+    )
+    assert out.get("DomainId") and str(out["DomainArn"]).endswith(f"domain/{out['DomainId']}")
+
+
+def check_sagemaker_model_network_isolation(client: Client) -> None:
+    sm = client("sagemaker")
+    sm.create_model(
+        ModelName="isolated",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/sm",
+        PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:1"},
+        EnableNetworkIsolation=True,
+    )
+    assert sm.describe_model(ModelName="isolated")["EnableNetworkIsolation"] is True
+
+
+def check_sagemaker_endpoint_config_no_empty_data_capture(client: Client) -> None:
+    sm = client("sagemaker")
+    sm.create_model(
+        ModelName="m-serverless",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/sm",
+        PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:1"},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName="no-capture",
+        ProductionVariants=[
+            {
+                "VariantName": "main",
+                "ModelName": "m-serverless",
+                "ServerlessConfig": {"MemorySizeInMB": 1024, "MaxConcurrency": 2},
+            }
+        ],
+    )
+    assert "DataCaptureConfig" not in sm.describe_endpoint_config(EndpointConfigName="no-capture")
+
+
+def check_sagemaker_domain_not_found(client: Client) -> None:
+    from botocore.exceptions import ClientError
+
+    try:
+        client("sagemaker").describe_domain(DomainId="d-gone")
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "ResourceNotFound"
+    else:
+        raise AssertionError("describing a missing domain must fail")
+
+
+def check_sagemaker_delete_model_package_group(client: Client) -> None:
+    from botocore.exceptions import ClientError
+
+    sm = client("sagemaker")
+    sm.create_model_package_group(ModelPackageGroupName="models")
+    sm.delete_model_package_group(ModelPackageGroupName="models")
+    try:
+        sm.describe_model_package_group(ModelPackageGroupName="models")
+    except ClientError:
+        return
+    raise AssertionError("the group must be gone after DeleteModelPackageGroup")
+
+
+def _eks_cluster(client: Client, name: str) -> object:
+    eks = client("eks")
+    eks.create_cluster(
+        name=name,
+        roleArn="arn:aws:iam::123456789012:role/eks",
+        resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"]},
+        accessConfig={"authenticationMode": "API_AND_CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": True},
+        upgradePolicy={"supportType": "STANDARD"},
+    )
+    return eks
+
+
+def check_eks_cluster_access_config_and_upgrade_policy(client: Client) -> None:
+    cluster = _eks_cluster(client, "c-access").describe_cluster(name="c-access")["cluster"]
+    assert cluster.get("accessConfig") == {"authenticationMode": "API_AND_CONFIG_MAP"}
+    assert cluster.get("upgradePolicy") == {"supportType": "STANDARD"}
+
+
+def check_eks_nodegroup_launch_template_fields(client: Client) -> None:
+    eks = _eks_cluster(client, "c-ng")
+    eks.create_nodegroup(
+        clusterName="c-ng",
+        nodegroupName="gpu",
+        nodeRole="arn:aws:iam::123456789012:role/node",
+        subnets=["subnet-1"],
+        launchTemplate={"id": "lt-0123456789abcdef0", "version": "1"},
+        updateConfig={"maxUnavailable": 1},
+    )
+    group = eks.describe_nodegroup(clusterName="c-ng", nodegroupName="gpu")["nodegroup"]
+    assert group.get("updateConfig") == {"maxUnavailable": 1}
+    assert "diskSize" not in group and "remoteAccess" not in group
+
+
+def check_ec2_security_group_rule_descriptions(client: Client) -> None:
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    a = ec2.create_security_group(GroupName="a", Description="a", VpcId=vpc)["GroupId"]
+    b = ec2.create_security_group(GroupName="b", Description="b", VpcId=vpc)["GroupId"]
+    pl = ec2.describe_prefix_lists()["PrefixLists"][0]["PrefixListId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=a,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "UserIdGroupPairs": [{"GroupId": b, "Description": "from b"}],
+            },
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "PrefixListIds": [{"PrefixListId": pl, "Description": "to s3"}],
+            },
+        ],
+    )
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [a]}])["SecurityGroupRules"]
+    got = sorted(r.get("Description") or "" for r in rules if not r["IsEgress"])
+    assert got == ["from b", "to s3"]
+
+
+def check_ec2_launch_template_tag_specifications(client: Client) -> None:
+    ec2 = client("ec2")
+    ec2.create_launch_template(
+        LaunchTemplateName="nodes",
+        LaunchTemplateData={
+            "TagSpecifications": [{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "node"}]}]
+        },
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "project", "Value": "p"}]}],
+    )
+    data = ec2.describe_launch_template_versions(LaunchTemplateName="nodes")["LaunchTemplateVersions"][0]
+    assert [t["ResourceType"] for t in data["LaunchTemplateData"]["TagSpecifications"]] == ["instance"]
+
+
 CHECKS: dict[str, Callable[[Client], None]] = {
     name.removeprefix("check_"): fn for name, fn in dict(globals()).items() if name.startswith("check_")
 }
