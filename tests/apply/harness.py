@@ -448,11 +448,9 @@ def parse_test_output(stdout: str) -> dict[str, Any]:
                         applied.add(r["type"])
                         resources += 1
                 stack.extend(mod.get("child_modules") or [])
-        elif kind == "test_cleanup" or (kind == "test_file" and m["test_file"].get("progress") == "teardown"):
-            starts.setdefault("destroy", _ts(m))
-        elif kind == "test_file" and m["test_file"].get("progress") == "complete":
-            if last_run_end is not None:
-                seconds["destroy"] = _ts(m) - last_run_end
+        elif kind == "test_file" and m["test_file"].get("progress") == "complete" and last_run_end is not None:
+            # terraform test destroys what the runs applied between the last run and file completion.
+            seconds["destroy"] = _ts(m) - last_run_end
     return {
         "status": status,
         "changes": changes,

@@ -583,3 +583,27 @@ def ec2_launch_template_tag_specifications() -> None:
         return out
 
     LaunchTemplates.create_launch_template = create_launch_template  # type: ignore[method-assign]
+
+
+@patch
+def sagemaker_domain_tag_propagation() -> None:
+    """CreateDomain / DescribeDomain: keep ``TagPropagation`` (moto drops it, so ``tag_propagation =
+    "ENABLED"`` reads back empty and the domain is updated on every plan)."""
+    from moto.sagemaker.models import Domain
+    from moto.sagemaker.responses import SageMakerResponse
+
+    original_create = SageMakerResponse.create_domain
+    original_describe = Domain.describe
+
+    def create_domain(self: SageMakerResponse) -> object:
+        out = original_create(self)
+        name = self._get_param("DomainName")
+        domain = next(d for d in self.sagemaker_backend.domains.values() if d.domain_name == name)
+        domain.tag_propagation = self._get_param("TagPropagation") or "DISABLED"
+        return out
+
+    def describe(self: Domain) -> dict[str, object]:
+        return {**original_describe(self), "TagPropagation": getattr(self, "tag_propagation", "DISABLED")}
+
+    SageMakerResponse.create_domain = create_domain  # type: ignore[method-assign]
+    Domain.describe = describe  # type: ignore[method-assign]

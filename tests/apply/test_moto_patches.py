@@ -337,6 +337,20 @@ def check_ec2_launch_template_tag_specifications(client: Client) -> None:
     assert [t["ResourceType"] for t in data["LaunchTemplateData"]["TagSpecifications"]] == ["instance"]
 
 
+def check_sagemaker_domain_tag_propagation(client: Client) -> None:
+    sm = client("sagemaker")
+    sm.create_domain(
+        DomainName="tagged",
+        AuthMode="IAM",
+        DefaultUserSettings={"ExecutionRole": "arn:aws:iam::123456789012:role/sm"},
+        SubnetIds=["subnet-1"],
+        VpcId="vpc-1",
+        TagPropagation="ENABLED",
+    )
+    domain_id = next(d["DomainId"] for d in sm.list_domains()["Domains"] if d["DomainName"] == "tagged")
+    assert sm.describe_domain(DomainId=domain_id).get("TagPropagation") == "ENABLED"
+
+
 CHECKS: dict[str, Callable[[Client], None]] = {
     name.removeprefix("check_"): fn for name, fn in dict(globals()).items() if name.startswith("check_")
 }
