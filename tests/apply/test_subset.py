@@ -8,7 +8,7 @@ import pytest
 
 from . import harness, make_subset
 
-pytestmark = [pytest.mark.apply, pytest.mark.terraform]
+pytestmark = [pytest.mark.apply, pytest.mark.terraform, pytest.mark.slow]
 
 
 def test_subset_is_current_and_covers_every_type(terraform_env: dict[str, str], tmp_path: Path) -> None:
