@@ -481,16 +481,19 @@ def run_cycle(
     t_init = time.monotonic() - t0
     if init.returncode != 0:
         return CycleResult(root.id, False, [], stubbed, flipped, [], [init.stderr or init.stdout], {"init": t_init})
-    proc = subprocess.run(
-        [tf, f"-chdir={root_dir}", "test", "-no-color", "-json", "-verbose", f"-test-directory={TEST_DIR}"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    (work / f"terraform-test-{root.path.replace('/', '-')}.jsonl").write_text(proc.stdout, encoding="utf-8")
-    parsed = parse_test_output(proc.stdout)
+    log = work / f"terraform-test-{root.path.replace('/', '-')}.jsonl"
+    with log.open("w", encoding="utf-8") as out:  # streamed, so a slow cycle can be watched
+        proc = subprocess.run(
+            [tf, f"-chdir={root_dir}", "test", "-no-color", "-json", "-verbose", f"-test-directory={TEST_DIR}"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    stdout = log.read_text(encoding="utf-8")
+    parsed = parse_test_output(stdout)
     seconds = {"init": t_init, **parsed["seconds"], "total": time.monotonic() - t0}
     diagnostics = parsed["diagnostics"] + ([proc.stderr.strip()] if proc.stderr.strip() else [])
     ok = proc.returncode == 0 and parsed["status"] == "pass" and not parsed["changes"] and not diagnostics

@@ -607,3 +607,23 @@ def sagemaker_domain_tag_propagation() -> None:
 
     SageMakerResponse.create_domain = create_domain  # type: ignore[method-assign]
     Domain.describe = describe  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------------------------- FSx
+
+
+@patch
+def fsx_file_system_lifecycle() -> None:
+    """DescribeFileSystems: report ``Lifecycle = AVAILABLE``.
+
+    moto leaves the lifecycle out, so terraform's create waiter for ``aws_fsx_lustre_file_system``
+    sees state ``''`` and fails, and the destroy of the tainted file system then hangs.
+    """
+    from moto.fsx.models import FileSystem
+
+    original = FileSystem.to_dict
+
+    def to_dict(self: FileSystem) -> dict[str, object]:
+        return {"Lifecycle": "AVAILABLE", **original(self)}
+
+    FileSystem.to_dict = to_dict  # type: ignore[method-assign]

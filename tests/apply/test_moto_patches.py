@@ -351,6 +351,17 @@ def check_sagemaker_domain_tag_propagation(client: Client) -> None:
     assert sm.describe_domain(DomainId=domain_id).get("TagPropagation") == "ENABLED"
 
 
+def check_fsx_file_system_lifecycle(client: Client) -> None:
+    fsx = client("fsx")
+    fs = fsx.create_file_system(
+        FileSystemType="LUSTRE",
+        StorageCapacity=1200,
+        SubnetIds=["subnet-0123456789abcdef0"],
+        LustreConfiguration={"DeploymentType": "SCRATCH_2"},
+    )["FileSystem"]["FileSystemId"]
+    assert fsx.describe_file_systems(FileSystemIds=[fs])["FileSystems"][0].get("Lifecycle") == "AVAILABLE"
+
+
 CHECKS: dict[str, Callable[[Client], None]] = {
     name.removeprefix("check_"): fn for name, fn in dict(globals()).items() if name.startswith("check_")
 }
