@@ -627,3 +627,30 @@ def fsx_file_system_lifecycle() -> None:
         return {"Lifecycle": "AVAILABLE", **original(self)}
 
     FileSystem.to_dict = to_dict  # type: ignore[method-assign]
+
+
+@patch
+def fsx_file_system_type_version() -> None:
+    """CreateFileSystem / DescribeFileSystems: keep ``FileSystemTypeVersion`` (e.g. Lustre ``2.15``).
+
+    moto accepts it and throws it away; the attribute forces replacement in terraform, so every plan
+    wanted to replace the Lustre file system (and its KMS grant and data repository association).
+    """
+    from moto.fsx.models import FileSystem, FSxBackend
+
+    original_create = FSxBackend.create_file_system
+    original_to_dict = FileSystem.to_dict
+
+    def create_file_system(self: FSxBackend, *args: object, **kwargs: object) -> FileSystem:
+        fs = original_create(self, *args, **kwargs)
+        fs.file_system_type_version = kwargs.get("file_system_type_version")
+        return fs
+
+    def to_dict(self: FileSystem) -> dict[str, object]:
+        out = original_to_dict(self)
+        if getattr(self, "file_system_type_version", None):
+            out["FileSystemTypeVersion"] = self.file_system_type_version
+        return out
+
+    FSxBackend.create_file_system = create_file_system  # type: ignore[method-assign]
+    FileSystem.to_dict = to_dict  # type: ignore[method-assign]

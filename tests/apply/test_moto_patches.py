@@ -362,6 +362,18 @@ def check_fsx_file_system_lifecycle(client: Client) -> None:
     assert fsx.describe_file_systems(FileSystemIds=[fs])["FileSystems"][0].get("Lifecycle") == "AVAILABLE"
 
 
+def check_fsx_file_system_type_version(client: Client) -> None:
+    fsx = client("fsx")
+    fs = fsx.create_file_system(
+        FileSystemType="LUSTRE",
+        FileSystemTypeVersion="2.15",
+        StorageCapacity=1200,
+        SubnetIds=["subnet-0123456789abcdef0"],
+        LustreConfiguration={"DeploymentType": "SCRATCH_2"},
+    )["FileSystem"]["FileSystemId"]
+    assert fsx.describe_file_systems(FileSystemIds=[fs])["FileSystems"][0].get("FileSystemTypeVersion") == "2.15"
+
+
 CHECKS: dict[str, Callable[[Client], None]] = {
     name.removeprefix("check_"): fn for name, fn in dict(globals()).items() if name.startswith("check_")
 }
