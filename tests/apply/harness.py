@@ -462,7 +462,7 @@ def parse_test_output(stdout: str) -> dict[str, Any]:
 
 
 def run_cycle(
-    project: Path, root: Root, work: Path, endpoint: str, base_env: Mapping[str, str], *, timeout: int = 1800
+    project: Path, root: Root, work: Path, endpoint: str, base_env: Mapping[str, str], *, timeout: int = 900
 ) -> CycleResult:
     """Run the whole cycle for ``root`` of the rendered ``project`` in ``work``."""
     stubs = load_stubs()
