@@ -29,7 +29,7 @@ resource "aws_cloudtrail" "this" {
   enable_log_file_validation    = true
   enable_logging                = true
   kms_key_id                    = var.kms_key_arn
-  sns_topic_name                = aws_sns_topic.this.arn
+  sns_topic_name                = aws_sns_topic.this.name # AWS reads back the name: an ARN here is a diff on every plan
   cloud_watch_logs_group_arn    = "${aws_cloudwatch_log_group.this.arn}:*"
   cloud_watch_logs_role_arn     = aws_iam_role.cloudtrail_logs.arn
 

@@ -26,6 +26,9 @@ resource "aws_s3_bucket" "logs" {
   #checkov:skip=CKV_AWS_18:this is the access-log target; logging it into itself would create an endless log loop [owner=mlgen-modules expires=2027-12-01]
   #checkov:skip=CKV_AWS_144:access logs are regional audit records kept for log_retention_days; only data and artifacts are replicated [owner=mlgen-modules expires=2027-12-01]
   bucket = local.bucket_names["logs"]
+  # Access logs keep arriving until the source buckets are gone, so a destroy would stop on
+  # BucketNotEmpty; the logs expire with log_retention_days anyway.
+  force_destroy = true
 
   tags = merge(var.tags, { Name = local.bucket_names["logs"] })
 }

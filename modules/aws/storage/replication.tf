@@ -85,6 +85,9 @@ resource "aws_s3_bucket" "dr_logs" {
   provider = aws.dr
 
   bucket = local.dr_bucket_names["logs"]
+  # Access logs keep arriving until the source buckets are gone, so a destroy would stop on
+  # BucketNotEmpty; the logs expire with log_retention_days anyway.
+  force_destroy = true
 
   tags = merge(var.tags, { Name = local.dr_bucket_names["logs"] })
 }

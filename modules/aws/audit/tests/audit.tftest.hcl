@@ -93,8 +93,8 @@ run "defaults_secure_multi_region_trail" {
   }
 
   assert {
-    condition     = aws_cloudtrail.this.sns_topic_name == aws_sns_topic.this.arn
-    error_message = "The trail must notify the audit topic."
+    condition     = aws_cloudtrail.this.sns_topic_name == aws_sns_topic.this.name
+    error_message = "The trail must notify the audit topic by name (CloudTrail reads back SnsTopicName; an ARN is a diff on every plan)."
   }
 
   assert {

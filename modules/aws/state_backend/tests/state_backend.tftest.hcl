@@ -55,6 +55,11 @@ run "defaults_are_secure" {
     error_message = "Bucket names must be <name>-tfstate-<account id> and <name>-tflogs-<account id>."
   }
 
+  assert {
+    condition     = aws_s3_bucket.logs.force_destroy == true && aws_s3_bucket.this.force_destroy != true
+    error_message = "The access-log bucket must be force_destroy (logs keep arriving, a destroy would stop on BucketNotEmpty); the state bucket must not."
+  }
+
   # Encryption.
   assert {
     condition     = length(aws_kms_key.this) == 1 && aws_kms_key.this[0].enable_key_rotation == true

@@ -136,6 +136,11 @@ run "defaults_are_secure" {
   }
 
   assert {
+    condition     = aws_s3_bucket.logs.force_destroy == true && aws_s3_bucket.data.force_destroy != true && aws_s3_bucket.artifacts.force_destroy != true
+    error_message = "Only the access-log bucket may be force_destroy (logs keep arriving, a destroy would stop on BucketNotEmpty)."
+  }
+
+  assert {
     condition     = length(aws_kms_key.this) == 1 && aws_kms_key.this[0].enable_key_rotation == true
     error_message = "With kms_key_arn = null the module must create a CMK with rotation enabled."
   }
@@ -480,6 +485,11 @@ run "replication_enabled_creates_dr_side" {
   assert {
     condition     = length(aws_s3_bucket.dr_data) == 1 && length(aws_s3_bucket.dr_artifacts) == 1 && length(aws_s3_bucket.dr_logs) == 1 && length(aws_kms_key.dr) == 1
     error_message = "Replication must create DR data, artifacts and log buckets and a DR CMK."
+  }
+
+  assert {
+    condition     = aws_s3_bucket.dr_logs[0].force_destroy == true && aws_s3_bucket.dr_data[0].force_destroy != true
+    error_message = "Only the DR access-log bucket may be force_destroy (logs keep arriving, a destroy would stop on BucketNotEmpty)."
   }
 
   assert {
