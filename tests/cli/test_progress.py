@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -96,8 +96,8 @@ def test_next_block_has_no_ci_lines_without_a_github_repository(runner: CliRunne
 class _FakeTerraform:
     """check_root records the roots it saw; roots in ``failing`` fail terraform fmt."""
 
-    seen: list[str] = []
-    failing: set[str] = set()
+    seen: ClassVar[list[str]] = []
+    failing: ClassVar[set[str]] = set()
 
     def check_root(self, root: Path, *, label: str) -> Any:
         from mlgen.terraform import RootResult
