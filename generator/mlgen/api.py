@@ -403,7 +403,7 @@ def new(
     lock on ``dest``) and moved into place at the end; an error or a signal leaves ``dest`` as it
     was. With ``force``, a git DEST must be clean.
     """
-    from mlgen.render import copier_data, render
+    from mlgen.render import copier_data, mlgen_home, render
 
     dest = resolve_dest(dest)
     _check_destination(dest, force)
@@ -415,6 +415,7 @@ def new(
     bp_data = bp.model_dump(mode="json")
     outcome = None
     failure: GateFailed | ToolError | None = None
+    mlgen_home()  # an unusable MLGEN_HOME is refused before any phase starts (one error line)
     _ensure_writable(dest if dest.is_dir() else dest.parent)
     with scratch(dest, "new", echo) as work:
         _check_destination(dest, force)  # again, now that no other mlgen can change it
