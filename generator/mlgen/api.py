@@ -415,8 +415,8 @@ def new(
     bp_data = bp.model_dump(mode="json")
     outcome = None
     failure: GateFailed | ToolError | None = None
-    mlgen_home()  # an unusable MLGEN_HOME is refused before any phase starts (one error line)
     _ensure_writable(dest if dest.is_dir() else dest.parent)
+    mlgen_home()  # an unusable MLGEN_HOME is refused before any phase starts (one error line)
     with scratch(dest, "new", echo) as work:
         _check_destination(dest, force)  # again, now that no other mlgen can change it
         previous = read_manifest(dest) if dest.is_dir() else None
