@@ -94,6 +94,34 @@ Email = Annotated[
     AfterValidator(_email),
     WithJsonSchema({"type": "string", "format": "email", "minLength": 3, "maxLength": 254, "description": _EMAIL_RULE}),
 ]
+# A CODEOWNERS owner: a GitHub handle (@user or @org/team) or a plain ASCII e-mail address.
+_GITHUB_HANDLE = re.compile(r"^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$")
+_PLAIN_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$")
+_CODE_OWNER_RULE = (
+    "A GitHub handle (@user or @org/team: ASCII letters, digits and '-', a team also _ and .) or an "
+    "ASCII e-mail address of letters, digits and . _ % + - (a GitHub account's verified e-mail)."
+)
+
+
+def _code_owner(value: str) -> str:
+    if value.startswith("@"):
+        if not _GITHUB_HANDLE.match(value):
+            raise ValueError(f"{_short(value)} is not a GitHub handle (@user or @org/team)")
+        return value
+    normalized = _email(value)
+    if not _PLAIN_EMAIL.match(normalized):
+        raise ValueError(
+            f"{_short(value)} cannot be a CODEOWNERS owner: use letters, digits and . _ % + - before the @"
+        )
+    return normalized
+
+
+CodeOwner = Annotated[
+    str,
+    Field(min_length=2, max_length=254),
+    AfterValidator(_code_owner),
+    WithJsonSchema({"type": "string", "minLength": 2, "maxLength": 254, "description": _CODE_OWNER_RULE}),
+]
 # Names checked against a list (regions, jurisdictions): short ASCII words.
 _NameWord = Annotated[str, Field(min_length=2, max_length=32)]
 
@@ -182,6 +210,22 @@ class Project(_Section):
             "as text generation)."
         ),
         examples=["vision"],
+    )
+    platform_owners: list[CodeOwner] = Field(
+        default_factory=list,
+        max_length=20,
+        description="CODEOWNERS of the infrastructure (infra/, workflows, Makefile): GitHub handles such as "
+        "@acme/platform or e-mails (empty: project.owner, plus @<org>/platform when github_repository is "
+        f"set). Each: {_CODE_OWNER_RULE}",
+        examples=[["@acme/platform"]],
+    )
+    compliance_owners: list[CodeOwner] = Field(
+        default_factory=list,
+        max_length=20,
+        description="CODEOWNERS of the compliance report, the recorded answers and every file with a "
+        "Checkov suppression (empty: @<org>/compliance when github_repository is set, else "
+        f"project.owner). Each: {_CODE_OWNER_RULE}",
+        examples=[["@acme/compliance", "security@acme.example"]],
     )
 
     @model_validator(mode="after")

@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +122,30 @@ def _ensure_writable(path: Path) -> None:
         )
 
 
+class _Step:
+    """The outcome word of a step in progress (``done`` unless the step says otherwise)."""
+
+    def __init__(self) -> None:
+        self.result = "done"
+
+
+@contextmanager
+def progress(echo: Echo, label: str) -> Iterator[_Step]:
+    """Echo ``label: started`` then ``label: <result> (<seconds>s)``, or ``failed`` on an error.
+
+    Plain lines through ``echo``: a terminal, a CI log and a test all read the same text.
+    """
+    echo(f"{label}: started")
+    step = _Step()
+    start = time.monotonic()
+    try:
+        yield step
+    except BaseException:
+        echo(f"{label}: failed ({time.monotonic() - start:.1f}s)")
+        raise
+    echo(f"{label}: {step.result} ({time.monotonic() - start:.1f}s)")
+
+
 def _project_roots(project: Path) -> list[tuple[str, Path]]:
     roots = []
     if (project / "infra" / "bootstrap").is_dir():
@@ -150,7 +178,10 @@ def validate_project(project: Path, echo: Echo) -> tuple[list[Any], str]:
             )
         try:
             for label, root in _project_roots(copy):
-                results.append(tf.check_root(root, label=label))
+                with progress(echo, f"terraform validate {label}") as step:
+                    result = tf.check_root(root, label=label)
+                    step.result = "ok" if result.ok else "FAILED"
+                results.append(result)
         except subprocess.TimeoutExpired as exc:
             raise ToolError(f"terraform timed out: {exc}") from exc
     bad = [r for r in results if not r.ok]
@@ -199,7 +230,8 @@ def scan_project(
     settings = _scan_settings(bp_data, frameworks)
     roots = [p for _, p in _project_roots(project)]
     try:
-        result = run_scan(roots, repo_root=project, settings=settings, scan_strays=True)
+        with progress(echo, f"checkov scan ({len(roots)} roots)"):
+            result = run_scan(roots, repo_root=project, settings=settings, scan_strays=True)
     except ScanError as exc:
         raise ToolError(f"checkov scan failed: {exc}", details=["run with --debug for the traceback"]) from exc
     gate = evaluate_gate(result, frameworks=list(settings.frameworks), fail_on=fail_on)
@@ -371,7 +403,7 @@ def new(
     lock on ``dest``) and moved into place at the end; an error or a signal leaves ``dest`` as it
     was. With ``force``, a git DEST must be clean.
     """
-    from mlgen.render import copier_data, render
+    from mlgen.render import copier_data, mlgen_home, render
 
     dest = resolve_dest(dest)
     _check_destination(dest, force)
@@ -384,11 +416,13 @@ def new(
     outcome = None
     failure: GateFailed | ToolError | None = None
     _ensure_writable(dest if dest.is_dir() else dest.parent)
+    mlgen_home()  # an unusable MLGEN_HOME is refused before any phase starts (one error line)
     with scratch(dest, "new", echo) as work:
         _check_destination(dest, force)  # again, now that no other mlgen can change it
         previous = read_manifest(dest) if dest.is_dir() else None
         staged = work / "project"
-        render(staged, copier_data(answers_data, bp_data))
+        with progress(echo, "render"):
+            render(staged, copier_data(answers_data, bp_data))
         generated = tree_files(staged)
         write_manifest(staged, generated)
         phase("rendered")
@@ -567,7 +601,8 @@ def update(
         git("clone", "-q", str(project), str(clone), cwd=work)
         git("checkout", "-q", "--detach", base, cwd=clone)
         phase("cloned")
-        render_update(clone, data)
+        with progress(echo, "render (copier update)"):
+            render_update(clone, data)
         phase("merged")
         changes = _changed_paths(clone, base)
         deleted = [path for status, path in changes if status == "D"]
@@ -636,3 +671,66 @@ def conflicted_files(project: Path) -> list[str]:
         if any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in text.splitlines()):
             found.append(rel)
     return found
+
+
+_CI_REFERENCE = re.compile(r"\$\{\{\s*(vars|secrets)\.([A-Za-z0-9_]+)\s*\}\}")
+_GH_VARIABLE = re.compile(r"gh variable set ([A-Za-z0-9_]+)\b.*?output -raw ([A-Za-z0-9_]+)", re.DOTALL)
+
+
+def ci_settings(project: Path) -> tuple[list[str], list[str], dict[str, str]]:
+    """The GitHub variables and secrets the project's workflows read, and each variable's source.
+
+    Read from ``.github/workflows/*.yml`` (``${{ vars.X }}`` / ``${{ secrets.X }}``, without the
+    ``GITHUB_TOKEN`` GitHub provides); the source is the ``infra/bootstrap`` output the Makefile's
+    ``github-vars`` target stores in each variable.
+    """
+    found: dict[str, set[str]] = {"vars": set(), "secrets": set()}
+    workflows = project / ".github" / "workflows"
+    for path in sorted(workflows.glob("*.yml")) if workflows.is_dir() else []:
+        for kind, name in _CI_REFERENCE.findall(path.read_text(encoding="utf-8")):
+            found[kind].add(name)
+    found["secrets"].discard("GITHUB_TOKEN")
+    makefile = project / "Makefile"
+    sources = dict(_GH_VARIABLE.findall(makefile.read_text(encoding="utf-8"))) if makefile.is_file() else {}
+    return sorted(found["vars"]), sorted(found["secrets"]), sources
+
+
+def next_steps(project: Path, shown: str | None = None) -> list[str]:
+    """What to do after ``mlgen new``, as plain lines read from the generated project.
+
+    ``shown`` is how the project's folder is written in the ``cd`` line (default: its path).
+    """
+    _, bp_data = read_project(project)
+    envs = [e["name"] for e in bp_data.get("environments") or []]
+    repo = (bp_data.get("project") or {}).get("github_repository")
+    lines = ["", "Next:", f"  cd {shlex.quote(shown if shown is not None else str(project))}"]
+    lines.append("  make help")
+    if (project / "infra" / "bootstrap").is_dir():
+        lines.append("  terraform -chdir=infra/bootstrap init && terraform -chdir=infra/bootstrap apply")
+    if envs:
+        first = envs[0]
+        lines.append(f"  make backend ENV={first}")
+        lines.append(
+            f"  terraform -chdir=infra/envs/{first} init -backend-config=backend.hcl"
+            f" && terraform -chdir=infra/envs/{first} apply"
+        )
+    if repo:
+        variables, secrets, sources = ci_settings(project)
+        if variables:
+            lines.append(f"CI ({repo}): set these GitHub Actions variables from the infra/bootstrap outputs:")
+            for name in variables:
+                output = sources.get(name)
+                source = f"terraform -chdir=infra/bootstrap output -raw {output}" if output else "set by hand"
+                lines.append(f"  {name}  ({source})")
+            if sources:
+                lines.append("  or all at once with the gh CLI: make github-vars")
+        if secrets:
+            lines.append(f"CI ({repo}): set these GitHub Actions secrets: {', '.join(secrets)}")
+    report = project / "docs" / "compliance" / "report.md"
+    if report.is_file():
+        lines.append("Compliance report: docs/compliance/report.md (re-run with `mlgen check`)")
+    else:
+        lines.append("Compliance report: not written (checks skipped); run `mlgen check` to write docs/compliance/")
+    cost = "docs/cost.md and `mlgen cost`" if (project / "docs" / "cost.md").is_file() else "`mlgen cost`"
+    lines.append(f"Monthly cost estimate: {cost}")
+    return lines

@@ -184,6 +184,8 @@ def new(
         allow_over_budget=allow_over_budget,
         echo=_echo,
     )
+    for line in api.next_steps(api.resolve_dest(dest), shown=str(dest)):
+        click.echo(line)
 
 
 def _print_plan(bp: Any) -> None:

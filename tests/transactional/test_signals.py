@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import PausedRun, git, mlgen, snapshot
+from .helpers import PausedRun, first_error, git, mlgen, snapshot
 
 EXPECTED_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -signal.SIGKILL}
 
@@ -30,7 +30,7 @@ def test_killed_new_leaves_an_empty_dest_empty(tmp_path: Path, pause: str, sig: 
     code, output = run.kill(sig)
     assert code == EXPECTED_EXIT[sig], output
     if sig != signal.SIGKILL:
-        assert output.splitlines()[0] == (
+        assert first_error(output) == (
             "error: interrupted (Ctrl-C)" if sig == signal.SIGINT else "error: terminated (SIGTERM)"
         )
         # cleaned up on the way out: only DEST is left beside DEST
@@ -107,7 +107,7 @@ def test_a_signal_while_the_tree_changes_waits_until_the_change_is_complete(tmp_
     run.wait_for_pause()
     code, output = run.kill(signal.SIGTERM)
     assert code == 143, output
-    assert output.splitlines()[0] == (
+    assert first_error(output) == (
         "error: terminated (SIGTERM) while the project was being changed; that change was completed first"
     )
     assert git(dest, "status", "--porcelain") == ""
