@@ -77,7 +77,8 @@ EXIT_CODES: dict[int, str] = {
     1: "a required tool (terraform, checkov, git) is missing or failed",
     2: "bad input: usage, answers file, --set value, a destination that would be overwritten or cannot be "
     "written, another mlgen running on it, an unusable MLGEN_HOME (nothing written)",
-    3: "compliance gate failed: a failed check maps to a selected framework, a file could not be parsed, or a waiver has no reason, owner or valid expiry",
+    3: "compliance gate failed: a failed check maps to a selected framework, a file could not be parsed, "
+    "or a waiver has no reason, owner or valid expiry",
     4: "estimated monthly cost is over budget (pass --allow-over-budget to write it anyway)",
     5: "mlgen update merged with conflicts: both sides kept between <<<<<<< and >>>>>>> markers in the listed files",
     130: "interrupted (Ctrl-C; 143 for SIGTERM): the project is as it was before",
