@@ -14,6 +14,7 @@ from mlgen.terraform import Terraform
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+LIBRARY = Path(__file__).resolve().parents[2] / "modules" / "aws"
 ROOTS = sorted(p.relative_to(EXAMPLES) for p in EXAMPLES.glob("*/project/infra/envs/dev") if (p / "main.tf").is_file())
 
 
@@ -44,6 +45,8 @@ def test_example_root_validates_the_same(rel: Path, tf: Terraform, schema_tf: Te
     for label, runner in (("real", tf), ("schema", schema_tf)):
         base = tmp_path / label / "infra"
         shutil.copytree(infra, base, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+        # examples/ omits infra/modules (byte copies of the library, checked in tests/e2e): restore them.
+        shutil.copytree(LIBRARY, base / "modules", ignore=shutil.ignore_patterns(".terraform*", "tests"))
         results.append(_errors(runner, base / rel.relative_to(rel.parents[1])))
     assert results[1] == results[0]
     assert results[0][0] is True
