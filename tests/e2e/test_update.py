@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -90,11 +91,13 @@ def test_update_refuses_a_dirty_tree(edited_project: Path) -> None:
 
 def test_conflicts_keep_both_sides_and_exit_5(edited_project: Path) -> None:
     main_tf = edited_project / "infra" / "envs" / "dev" / "main.tf"
-    main_tf.write_text(main_tf.read_text().replace('"single"', '"per_az" # we want HA'))
+    text = main_tf.read_text()
+    assert re.search(r'nat_gateways\s*= "none"', text), "the default project has no NAT gateway"
+    main_tf.write_text(re.sub(r'(nat_gateways\s*= )"none"', r'\1"per_az" # we want HA', text))
     git(edited_project, "commit", "-qam", "edit a generated line")
     index_before = git(edited_project, "ls-files", "--stage")
     result = CliRunner().invoke(
-        main, ["update", str(edited_project), "--no-check", "--set", "compliance.network_isolation=isolated"]
+        main, ["update", str(edited_project), "--no-check", "--set", "project.needs_internet=true"]
     )
     assert result.exit_code == 5, result.output
     lines = result.output.splitlines()
@@ -106,7 +109,7 @@ def test_conflicts_keep_both_sides_and_exit_5(edited_project: Path) -> None:
     text = main_tf.read_text()
     ours, theirs = text.split("<<<<<<< ", 1)[1].split("=======", 1)
     assert '"per_az" # we want HA' in ours
-    assert '"none"' in theirs.split(">>>>>>> ", 1)[0]
+    assert '"single"' in theirs.split(">>>>>>> ", 1)[0]  # egress needed: one shared NAT outside production
     assert not list(edited_project.rglob("*.rej"))
     assert git(edited_project, "ls-files", "--stage") == index_before
-    assert "isolated" in (edited_project / ".copier-answers.yml").read_text()
+    assert "needs_internet: true" in (edited_project / ".copier-answers.yml").read_text()
