@@ -6,6 +6,7 @@ answers file, and ``--resume`` asks only the missing questions and keeps the ear
 
 from __future__ import annotations
 
+import importlib.util as _ilu
 import os
 import shlex
 import shutil
@@ -17,7 +18,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, require_tool
+
+# tests/conftest.py by path: a bare `import conftest` may find another folder's conftest.py first.
+_spec = _ilu.spec_from_file_location("mlgen_tests_conftest", Path(__file__).resolve().parents[1] / "conftest.py")
+assert _spec is not None and _spec.loader is not None
+_conftest = _ilu.module_from_spec(_spec)
+_spec.loader.exec_module(_conftest)
+REPO = _conftest.REPO
+require_tool = _conftest.require_tool
 
 from mlgen.answers import Answers
 from mlgen.questionnaire import SKIP_UNLESS, _leaves

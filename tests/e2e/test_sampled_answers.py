@@ -22,30 +22,6 @@ from test_properties import answers_data
 pytestmark = [pytest.mark.terraform, pytest.mark.checkov, pytest.mark.slow]
 
 
-@settings(
-    # no shrinking: each example is a full render + validate + scan (minutes to shrink); the
-    # failing answers are printed as drawn.
-    phases=[Phase.explicit, Phase.generate],
-    max_examples=2,
-    deadline=None,
-    derandomize=False,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-@given(answers_data())
-# Found by this test in CI: a 15 TB dataset asked FSx for 15600 GB, which SCRATCH_2 does not offer.
-@example(
-    data={
-        "project": {"name": "Vision QA"},
-        "compliance": {"data_classification": "public", "network_isolation": "none"},
-        "budget": {"monthly_usd": 90000, "allow_spot": False},
-        "scale": {
-            "dataset_size_gb": 15092,
-            "team_size": 0,
-            "training": {"gpus_per_job": 8, "nodes_per_job": 2, "jobs_per_month": 1},
-            "inference": {"mode": "none"},
-        },
-    }
-)
 def _within_budget(data: dict[str, Any]) -> Answers:
     """The drawn answers with a budget they fit (the budget may change decisions, so re-plan).
 
@@ -71,6 +47,30 @@ def test_over_budget_writes_nothing(tmp_path: Path) -> None:
     assert not dest.exists()
 
 
+@settings(
+    # no shrinking: each example is a full render + validate + scan (minutes to shrink); the
+    # failing answers are printed as drawn.
+    phases=[Phase.explicit, Phase.generate],
+    max_examples=2,
+    deadline=None,
+    derandomize=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(answers_data())
+# Found by this test in CI: a 15 TB dataset asked FSx for 15600 GB, which SCRATCH_2 does not offer.
+@example(
+    data={
+        "project": {"name": "Vision QA"},
+        "compliance": {"data_classification": "public", "network_isolation": "none"},
+        "budget": {"monthly_usd": 90000, "allow_spot": False},
+        "scale": {
+            "dataset_size_gb": 15092,
+            "team_size": 0,
+            "training": {"gpus_per_job": 8, "nodes_per_job": 2, "jobs_per_month": 1},
+            "inference": {"mode": "none"},
+        },
+    }
+)
 def test_random_answers_render_validate_and_pass_the_gate(
     terraform_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory, data: dict[str, Any]
 ) -> None:

@@ -9,6 +9,7 @@ them these tests are skipped, and under ``MLGEN_REQUIRE_TOOLS=1`` they fail.
 from __future__ import annotations
 
 import importlib.util
+import importlib.util as _ilu
 import json
 import os
 import re
@@ -22,7 +23,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import require_tool
+
+# tests/conftest.py by path: a bare `import conftest` may find another folder's conftest.py first.
+_spec = _ilu.spec_from_file_location("mlgen_tests_conftest", Path(__file__).resolve().parents[1] / "conftest.py")
+assert _spec is not None and _spec.loader is not None
+_conftest = _ilu.module_from_spec(_spec)
+_spec.loader.exec_module(_conftest)
+require_tool = _conftest.require_tool
 
 from mlgen.answers import Answers
 
