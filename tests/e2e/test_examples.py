@@ -20,7 +20,7 @@ from mlgen.terraform import Terraform
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "examples"))
-from regenerate import committed_files, example_names, gate_summary, generate  # noqa: E402
+from regenerate import committed_files, example_names, gate_summary, generate
 
 pytestmark = [pytest.mark.terraform, pytest.mark.checkov, pytest.mark.slow]
 VOLATILE = ("_commit:", "_src_path:")  # the per-user template repository's tag and location
