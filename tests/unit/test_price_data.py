@@ -15,7 +15,19 @@ import pytest
 import yaml
 
 DATA = Path(__file__).resolve().parents[2] / "generator" / "mlgen" / "data"
-REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1")
+# Every region a residency choice offers must be priced (issue 13): us, ca, eu, uk, au, jp.
+REGIONS = (
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+    "ca-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-central-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+)
+NEW_REGIONS = ("us-east-2", "eu-west-2", "ca-central-1", "ap-southeast-2", "ap-northeast-1")
 KNOWLEDGE_BASIS = "list price as published on the AWS pricing page, 2025; re-verify"
 HTTPS = re.compile(r"^https://[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$")
 
@@ -148,7 +160,7 @@ def test_meta(prices, catalog):
     for doc in (prices, catalog):
         meta = doc["meta"]
         assert tuple(meta["regions"]) == REGIONS
-        assert meta["retrieved"] == "2026-11-21"
+        assert meta["retrieved"] == "2026-12-02"
         assert meta["notes"], "method notes are required"
     assert prices["meta"]["currency"] == "USD"
 
@@ -299,7 +311,7 @@ def test_catalog_entry_shape(catalog, gpu):
         for itype, spec in entry[section].items():
             assert isinstance(spec["gpus"], int), f"{gpu}/{itype}"
             assert spec["gpus"] == 0 if gpu == "cpu" else spec["gpus"] >= 1, f"{gpu}/{itype}"
-            assert set(spec["regions"]) == set(REGIONS), f"{gpu}/{itype}: all four regions"
+            assert set(spec["regions"]) == set(REGIONS), f"{gpu}/{itype}: every priced region"
             assert all(isinstance(v, bool) for v in spec["regions"].values()), f"{gpu}/{itype}"
             if section == "sagemaker_training":
                 assert itype.startswith("ml."), itype
@@ -429,18 +441,18 @@ def test_refresh_script_parses_the_price_list_and_merges_new_regions():
     prices = _load("prices_aws.yaml")
     fake = _FakePricing(
         {
-            ("AmazonSageMaker", "ml.g5.xlarge", "eu-west-2"): 1.6,
-            ("AmazonEC2", "g5.xlarge", "eu-west-2"): 1.2,
-            ("AmazonEC2", "flat", "eu-west-2"): 0.05,
+            ("AmazonSageMaker", "ml.g5.xlarge", "sa-east-1"): 1.6,
+            ("AmazonEC2", "g5.xlarge", "sa-east-1"): 1.2,
+            ("AmazonEC2", "flat", "sa-east-1"): 0.05,
         }
     )
-    fetched = refresh.collect(fake, prices, ["eu-west-2"])
-    assert fetched["sagemaker_training"]["ml.g5.xlarge"] == {"eu-west-2": 1.6}  # skips the $0 free tier
-    assert fetched["nat_gateway_hour"] == {"eu-west-2": 0.05}
-    doc = refresh.apply(prices, fetched, ["eu-west-2"], "2027-01-01")
-    assert "eu-west-2" in doc["meta"]["regions"] and doc["meta"]["retrieved"] == "2027-01-01"
-    assert doc["sagemaker_training"]["prices"]["ml.g5.xlarge"]["eu-west-2"] == 1.6
+    fetched = refresh.collect(fake, prices, ["sa-east-1"])
+    assert fetched["sagemaker_training"]["ml.g5.xlarge"] == {"sa-east-1": 1.6}  # skips the $0 free tier
+    assert fetched["nat_gateway_hour"] == {"sa-east-1": 0.05}
+    doc = refresh.apply(prices, fetched, ["sa-east-1"], "2027-01-01")
+    assert "sa-east-1" in doc["meta"]["regions"] and doc["meta"]["retrieved"] == "2027-01-01"
+    assert doc["sagemaker_training"]["prices"]["ml.g5.xlarge"]["sa-east-1"] == 1.6
     assert doc["sagemaker_training"]["prices"]["ml.g5.xlarge"]["us-east-1"] == 1.408  # kept
-    assert "eu-west-2" in doc["sagemaker_training"]["not_offered"]["ml.p5.48xlarge"]  # not returned
+    assert "sa-east-1" in doc["sagemaker_training"]["not_offered"]["ml.p5.48xlarge"]  # not returned
     assert doc["sagemaker_training"]["basis"].startswith("AWS Price List API")
-    assert "eu-west-2" not in prices["meta"]["regions"]  # apply() is pure
+    assert "sa-east-1" not in prices["meta"]["regions"]  # apply() is pure
