@@ -456,3 +456,70 @@ def test_refresh_script_parses_the_price_list_and_merges_new_regions():
     assert "sa-east-1" in doc["sagemaker_training"]["not_offered"]["ml.p5.48xlarge"]  # not returned
     assert doc["sagemaker_training"]["basis"].startswith("AWS Price List API")
     assert "sa-east-1" not in prices["meta"]["regions"]  # apply() is pure
+
+
+# --------------------------------------------------------------------------- the regions of issue 13
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# Each region with the residency answer that offers it; eu-west-2 is the United Kingdom, not the EU.
+RESIDENCY_OF = {
+    "us-east-2": "us",
+    "eu-west-2": "uk",
+    "ca-central-1": "ca",
+    "ap-southeast-2": "au",
+    "ap-northeast-1": "jp",
+}
+
+
+def _plan(data: dict):  # type: ignore[no-untyped-def]
+    from mlgen.answers import build_answers
+    from mlgen.decide import decide
+
+    return decide(build_answers(data)).cost
+
+
+def test_every_residency_choice_offers_a_priced_region():
+    from mlgen.answers import aws_regions, priced_regions, residency_regions
+
+    for jurisdiction in ("us", "ca", "eu", "uk", "au", "jp"):
+        allowed = residency_regions([jurisdiction]) or set()
+        assert allowed & set(priced_regions()), f"residency {jurisdiction!r} offers no priced region"
+    assert residency_regions(["uk"]) & set(priced_regions()) == {"eu-west-2"}
+    assert "eu-west-2" not in residency_regions(["eu"])  # the UK is not in the EU
+    assert {aws_regions()[r]["jurisdiction"] for r in RESIDENCY_OF} == set(RESIDENCY_OF.values())
+
+
+@pytest.mark.parametrize("region", NEW_REGIONS)
+def test_new_region_is_accepted_and_prices_the_default_answers(region):
+    cost = _plan({"cloud": {"region": region}})
+    base = _plan({"cloud": {"region": "us-east-1"}})
+    assert cost.region == region
+    assert cost.lines and all(math.isfinite(line.idle_usd + line.usage_usd) for line in cost.lines)
+    # Same architecture, regional prices: never cheaper than N. Virginia, never wildly dearer.
+    assert base.total_usd <= cost.total_usd <= 1.6 * base.total_usd, (base.total_usd, cost.total_usd)
+    assert {(l.module, l.item) for l in cost.lines} == {(l.module, l.item) for l in base.lines}
+
+
+@pytest.mark.parametrize("region", [r for r in NEW_REGIONS if RESIDENCY_OF[r] != "us"])
+def test_batch_example_prices_in_each_new_residency(region):
+    """The EU batch example moved to the UK, Canada, Australia and Japan keeps every cost line."""
+    from mlgen.answers import read_answers_file
+
+    data = read_answers_file(EXAMPLES / "eu-fintech-batch" / "answers.yml")
+    data["cloud"] = {**data["cloud"], "region": region, "dr_region": None}
+    data["compliance"] = {**data["compliance"], "data_residency": [RESIDENCY_OF[region]]}
+    cost = _plan(data)
+    home = _plan(
+        {
+            **data,
+            "cloud": {**data["cloud"], "region": "eu-west-1"},
+            "compliance": {**data["compliance"], "data_residency": ["eu"]},
+        }
+    )
+
+    def priced(c) -> dict:  # type: ignore[no-untyped-def]
+        return {(l.environment, l.module, l.item): (l.idle_usd > 0, l.usage_usd > 0) for l in c.lines}
+
+    # Same lines, and every line that costs something in Ireland costs something here too.
+    assert priced(cost) == priced(home)
+    assert any(l.module == "training" and l.usage_usd > 0 for l in cost.lines)
