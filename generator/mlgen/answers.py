@@ -283,7 +283,11 @@ class Cloud(_Section):
             return value
         priced = priced_regions()
         if value not in priced:
-            hint = _did_you_mean(value, list(priced))  # never suggest a region mlgen cannot price
+            # Never suggest a region mlgen cannot price, and prefer one in the same jurisdiction
+            # (eu-west-3 -> eu-west-1, not eu-west-2, which is the UK).
+            home = aws_regions().get(value, {}).get("jurisdiction")
+            near = [r for r in priced if aws_regions()[r]["jurisdiction"] == home]
+            hint = _did_you_mean(value, near or list(priced), cutoff=0.0 if near else 0.6)
             raise ValueError(f"mlgen has price data for {', '.join(priced)} only; {value!r} is not one of them" + hint)
         return value
 
@@ -518,10 +522,10 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 5] + "…" + text[-4:]
 
 
-def _did_you_mean(value: str, choices: list[str]) -> str:
+def _did_you_mean(value: str, choices: list[str], cutoff: float = 0.6) -> str:
     if len(str(value)) > 64:
         return ""
-    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=cutoff)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

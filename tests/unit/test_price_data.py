@@ -523,3 +523,22 @@ def test_batch_example_prices_in_each_new_residency(region):
     # Same lines, and every line that costs something in Ireland costs something here too.
     assert priced(cost) == priced(home)
     assert any(l.module == "training" and l.usage_usd > 0 for l in cost.lines)
+
+
+def test_an_unpriced_region_is_answered_with_a_priced_region_of_the_same_jurisdiction():
+    """eu-west-3 (Paris) must not be nudged to eu-west-2 (London, outside the EU)."""
+    import re as _re
+
+    from mlgen.answers import aws_regions, build_answers, priced_regions
+    from mlgen.errors import AnswersError
+
+    regions = aws_regions()
+    for region in sorted(set(regions) - set(priced_regions())):
+        home = regions[region]["jurisdiction"]
+        if not any(regions[p]["jurisdiction"] == home for p in priced_regions()):
+            continue
+        with pytest.raises(AnswersError) as info:
+            build_answers({"cloud": {"region": region}})
+        (line,) = [d for d in info.value.details if d.startswith("cloud.region:")]
+        (suggested,) = _re.findall(r"did you mean '([^']+)'", line)
+        assert regions[suggested]["jurisdiction"] == home, (region, suggested)
