@@ -29,6 +29,25 @@ _MIRROR_CANDIDATES = (
 )
 
 
+# Terraform talks to each provider over a unix socket that the provider (go-plugin) creates in
+# TMPDIR, and a socket path holds at most 107 bytes on Linux. mlgen points TMPDIR at its scratch
+# folder beside DEST, which can be deep: every provider then fails to start ("Failed to read any
+# lines from plugin's stdout"). terraform therefore gets its own short private TMPDIR.
+SOCKET_TMPDIR_MAX = 64
+_SHORT_TMP_BASES = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def plugin_tmpdir() -> tempfile.TemporaryDirectory[str]:
+    """A private temporary folder short enough for terraform's provider sockets."""
+    for base in (tempfile.gettempdir(), *_SHORT_TMP_BASES):
+        if len(base) <= SOCKET_TMPDIR_MAX and os.path.isdir(base) and os.access(base, os.W_OK | os.X_OK):
+            return tempfile.TemporaryDirectory(prefix="mlgen-tf-", dir=base)
+    raise ToolError(
+        "no writable temporary folder short enough for terraform's provider sockets",
+        details=[f"TMPDIR and {', '.join(_SHORT_TMP_BASES)}: over {SOCKET_TMPDIR_MAX} characters or not writable"],
+    )
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One ``terraform validate`` diagnostic."""
@@ -125,8 +144,9 @@ class Terraform:
                 details=["install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install)"],
             )
         self.binary = found
-        self._tmp = tempfile.TemporaryDirectory(prefix="mlgen-tf-")
+        self._tmp = plugin_tmpdir()
         self.env = dict(env) if env is not None else cli_config_env(Path(self._tmp.name))
+        self.env["TMPDIR"] = self._tmp.name
 
     def run(self, root: Path, *args: str, check: bool = False, timeout: int = 600) -> subprocess.CompletedProcess[str]:
         """Run ``terraform -chdir=root args…`` and capture its output."""

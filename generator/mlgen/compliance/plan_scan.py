@@ -177,12 +177,20 @@ def _tf_env(private: Path) -> dict[str, str]:
 
 def plan_json(root: Path, endpoint: str, private: Path, timeout: float = 900) -> Path:
     """Plan ``root`` (a folder of a throw-away copy) offline and return the plan JSON path."""
+    from mlgen.terraform import plugin_tmpdir
+
     terraform = shutil.which("terraform")
     if terraform is None:
         raise ScanError("terraform is not on PATH")
     (root / PLAN_OVERRIDE).write_text(override_text(_aliases(root), endpoint), encoding="utf-8")
     env = _tf_env(private)
     plan = private / "plan.tfplan"
+    with plugin_tmpdir() as sockets:  # provider sockets need a short TMPDIR (see mlgen.terraform)
+        env["TMPDIR"] = sockets
+        return _plan_json(terraform, root, env, plan, private, timeout)
+
+
+def _plan_json(terraform: str, root: Path, env: dict[str, str], plan: Path, private: Path, timeout: float) -> Path:
     for args in (
         ["init", "-input=false", "-no-color"],
         ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", f"-out={plan}"],
