@@ -1026,7 +1026,7 @@ def _environment(
                         "enabled": a.compliance.network_isolation == "isolated",
                         "prefix": _image_cache_prefix(name),
                     },
-                    "training_deployer_role_names": [f"{a.project.slug}-ci-github-apply"] if a.project.github_repository else [],
+                    "training_deployer_role_names": [_ci_apply_role(a)] if a.project.github_repository else [],
                     "data_bucket_arn": ref("module.storage.data_bucket_arn"),
                     "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
                     "data_kms_key_arns": data_keys,
@@ -1184,6 +1184,11 @@ def _with_budget(env: Environment, a: Answers, cost: Any, emails: list[str]) -> 
     return env.model_copy(update={"modules": [*env.modules, budget]})
 
 
+def _ci_apply_role(a: Answers) -> str:
+    """Name of the CI apply role the bootstrap root's ci_identity module creates."""
+    return f"{a.project.slug}-ci-github-apply"
+
+
 def _eks_gpu_group(inst: Instance | None, nodes: int, max_size: int, use_spot: bool) -> dict[str, Any]:
     """The EKS GPU node group: multi-node jobs get one AZ, a cluster placement group and EFA where supported."""
     ec2_type = inst.ec2_type if inst and inst.ec2_type else "g5.xlarge"
@@ -1208,7 +1213,7 @@ def _image_cache_prefix(name: str) -> str:
 def _eks_access_decision(a: Answers) -> Decision:
     """How people and CI reach the private EKS API."""
     ci = (
-        f" The CI apply role ({a.project.slug}-ci-github-apply) gets an access entry in the "
+        f" The CI apply role ({_ci_apply_role(a)}) gets an access entry in the "
         "training-deployers group only: k8s/rbac.yaml lets it run PyTorchJobs in the training namespace."
         if a.project.github_repository
         else ""
