@@ -6,6 +6,7 @@ user's files. Every choice is recorded as a :class:`Decision` naming the answers
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any
 
@@ -1024,7 +1025,7 @@ def _environment(
                     "gpu_node_groups": {"gpu": _eks_gpu_group(inst, nodes, gpu_max, use_spot)},
                     "image_cache": {
                         "enabled": a.compliance.network_isolation == "isolated",
-                        "prefix": _image_cache_prefix(name),
+                        "prefix": _image_cache_prefix(a.project.slug or "", env),
                     },
                     "training_deployer_role_names": [_ci_apply_role(a)] if a.project.github_repository else [],
                     "data_bucket_arn": ref("module.storage.data_bucket_arn"),
@@ -1205,9 +1206,14 @@ def _eks_gpu_group(inst: Instance | None, nodes: int, max_size: int, use_spot: b
     }
 
 
-def _image_cache_prefix(name: str) -> str:
-    """ECR pull-through cache prefix of one cluster (2-19 characters; unique per project and env)."""
-    return name[:19].rstrip("-._")
+def _image_cache_prefix(slug: str, env: str) -> str:
+    """ECR pull-through cache prefix of one cluster: 2-19 characters, the env name kept whole.
+
+    Rule prefixes are per account and region, so each project and env needs its own.
+    """
+    if len(env) > 15:
+        return f"c{hashlib.sha256(f'{slug}/{env}'.encode()).hexdigest()[:12]}"
+    return f"{slug[: 18 - len(env)].rstrip('-._')}-{env}"
 
 
 def _eks_access_decision(a: Answers) -> Decision:

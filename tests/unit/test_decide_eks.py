@@ -108,3 +108,15 @@ def test_no_fsx_the_cluster_cannot_mount() -> None:
     for env in ("dev", "prod"):
         (storage,) = [m for m in b.env(env).modules if m.name == "storage"]
         assert storage.inputs["enable_fsx"] is False
+
+
+@pytest.mark.parametrize(
+    ("slug", "env", "expected"),
+    [("support-copilot", "prod", "support-copilo-prod"), ("ml", "dev", "ml-dev")],
+)
+def test_image_cache_prefix_keeps_the_env_whole(slug: str, env: str, expected: str) -> None:
+    from mlgen.decide import _image_cache_prefix
+
+    prefix = _image_cache_prefix(slug, env)
+    assert prefix == expected and len(prefix) <= 19
+    assert prefix.endswith("-" + env)
