@@ -812,7 +812,15 @@ def decide(answers: Answers) -> Blueprint:
         "inference_gpu": a.scale.inference.gpu,
         "inference": inference_spec,
         "python_version": "3.11",
-        **({"cluster_autoscaler_version": CLUSTER_AUTOSCALER_VERSION} if platform == "eks" else {}),
+        **(
+            {
+                "cluster_autoscaler_version": CLUSTER_AUTOSCALER_VERSION,
+                # no internet egress: public images come through the ECR pull-through cache
+                "image_cache": c.network_isolation == "isolated",
+            }
+            if platform == "eks"
+            else {}
+        ),
         **scaffold,
     }
     allowed_instances = sorted(
@@ -1024,7 +1032,7 @@ def _environment(
                     "kubernetes_version": EKS_KUBERNETES_VERSION,
                     "gpu_node_groups": {"gpu": _eks_gpu_group(inst, nodes, gpu_max, use_spot)},
                     "image_cache": {
-                        "enabled": a.compliance.network_isolation == "isolated",
+                        "enabled": a.compliance.network_isolation == "isolated",  # = ml.image_cache
                         "prefix": _image_cache_prefix(a.project.slug or "", env),
                     },
                     "training_deployer_role_names": [_ci_apply_role(a)] if a.project.github_repository else [],

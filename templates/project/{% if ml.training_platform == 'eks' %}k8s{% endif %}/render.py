@@ -100,7 +100,13 @@ def build_values(
         RenderError: When an output is missing or the cluster identity does not match the
             pod identity association the infrastructure created.
     """
-    required = ("data_bucket", "artifacts_bucket", "output_path", "checkpoint_path", "eks_cluster_name")
+    required = (
+        "data_bucket",
+        "artifacts_bucket",
+        "output_path",
+        "checkpoint_path",
+        "eks_cluster_name",
+    )
     missing = [name for name in required if not outputs.get(name)]
     if missing:
         raise RenderError(f"terraform outputs missing: {', '.join(missing)}")
