@@ -479,8 +479,6 @@ def decide(answers: Answers) -> Blueprint:
             }
         )
     decisions += [d_platform, d_inst]
-    if platform == "eks":
-        decisions.append(_eks_access_decision(a))
     t = a.scale.training
     use_spot = a.budget.allow_spot and t.jobs_per_month > 0
     decisions.append(
@@ -799,6 +797,8 @@ def decide(answers: Answers) -> Blueprint:
     )
     scaffold, scaffold_decision = choose_scaffold(a, mode)
     decisions.append(scaffold_decision)
+    if platform == "eks":
+        decisions.append(_eks_access_decision(a))
     ml = {
         "training_platform": platform,
         "instance_type": training_type,
@@ -1232,6 +1232,7 @@ def _eks_access_decision(a: Answers) -> Decision:
         if a.project.github_repository
         else ""
     )
+    endpoint_az_month = price("vpc_interface_endpoint_az_hour", a.cloud.region) * HOURS
     return Decision(
         id="eks-access",
         title="Way in to the EKS API",
@@ -1243,9 +1244,12 @@ def _eks_access_decision(a: Answers) -> Decision:
             "Manager port forward through a system node to the endpoint and `make kubeconfig` points kubectl at "
             "it; nothing listens publicly and no bastion runs. The module's deployer role is cluster admin "
             "through an EKS access entry (API authentication mode, no implicit creator admin); any principal "
-            "of the account that IAM lets assume it can use kubectl. Cost: the ssm and ssmmessages interface "
-            "endpoints (counted with the other endpoints); a VPN or Direct Connect would instead use the "
-            "module's api_ingress_cidr_blocks." + ci
+            "of the account that IAM lets assume it can use kubectl. Cost at rest: the ssm and ssmmessages "
+            f"interface endpoints, ≈ ${2 * endpoint_az_month:,.2f}/month per AZ and environment (counted in the "
+            "interface-endpoints cost line; the Cluster Autoscaler's autoscaling endpoint adds "
+            f"≈ ${endpoint_az_month:,.2f}); compliance.network_isolation: none (no interface endpoints) or "
+            "SageMaker training would remove them. A VPN or Direct Connect would instead use the module's "
+            "api_ingress_cidr_blocks." + ci
         ),
         driven_by=["compliance.network_isolation", "project.github_repository"],
     )
