@@ -252,10 +252,10 @@ resource "aws_iam_role" "deployer" {
   tags = var.tags
 }
 
-resource "aws_iam_role_policy" "deployer" {
-  name = "kubeconfig-and-api-tunnel"
-  role = aws_iam_role.deployer.id
-  policy = jsonencode({
+locals {
+  # kubectl through the SSM tunnel: kubeconfig, find a system node, port-forward to the API.
+  # The deployer role and the training deployer roles (CI) both need it.
+  api_tunnel_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
       {
@@ -293,6 +293,21 @@ resource "aws_iam_role_policy" "deployer" {
       },
     ]
   })
+}
+
+resource "aws_iam_role_policy" "deployer" {
+  name   = "kubeconfig-and-api-tunnel"
+  role   = aws_iam_role.deployer.id
+  policy = local.api_tunnel_policy
+}
+
+# CI (a training deployer) runs outside the VPC too: it reaches the API the same way.
+resource "aws_iam_role_policy" "training_deployer_tunnel" {
+  for_each = toset(var.training_deployer_role_names)
+
+  name   = "${var.name}-eks-api-tunnel"
+  role   = each.value
+  policy = local.api_tunnel_policy
 }
 
 # The system nodes run the SSM agent (in the EKS-optimized AL2023 AMI) as the tunnel's hop.

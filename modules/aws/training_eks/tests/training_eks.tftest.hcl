@@ -101,6 +101,11 @@ run "access_entries" {
   }
 
   assert {
+    condition     = aws_iam_role_policy.training_deployer_tunnel["fraud-scoring-ci-github-apply"].role == "fraud-scoring-ci-github-apply" && aws_iam_role_policy.training_deployer_tunnel["fraud-scoring-ci-github-apply"].policy == aws_iam_role_policy.deployer.policy
+    error_message = "A training deployer role (CI) must reach the private API through the same SSM tunnel as the deployer."
+  }
+
+  assert {
     condition     = one([for s in jsondecode(aws_iam_role_policy.deployer.policy).Statement : s if s.Sid == "PortForwardThroughSystemNodes"]).Condition.StringEquals["aws:ResourceTag/eks:nodegroup-name"] == "fraud-scoring-dev-system"
     error_message = "The deployer may open SSM sessions only on the system nodes (the tunnel to the private API)."
   }
