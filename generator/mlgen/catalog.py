@@ -27,6 +27,17 @@ def _gpus() -> dict[str, Any]:
         return dict(yaml.safe_load(fh))
 
 
+@cache
+def _efa() -> dict[str, bool]:
+    with data_file("efa_aws.yaml").open(encoding="utf-8") as fh:
+        return dict(yaml.safe_load(fh)["efa"])
+
+
+def efa_supported(ec2_type: str) -> bool:
+    """Whether an EC2 instance type supports EFA (data/efa_aws.yaml; unknown types: no)."""
+    return bool(_efa().get(ec2_type, False))
+
+
 def price_source() -> str:
     """A one-line provenance note for reports."""
     meta = _prices()["meta"]

@@ -6,13 +6,14 @@ user's files. Every choice is recorded as a :class:`Decision` naming the answers
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any
 
 from mlgen import __version__
 from mlgen.answers import CLASSIFICATION_ORDER, Answers, residency_regions
 from mlgen.blueprint import Blueprint, Decision, Environment, ModuleCall, ref
-from mlgen.catalog import Instance, gpu_shapes, hosting_price, mlflow_price, price
+from mlgen.catalog import Instance, efa_supported, gpu_shapes, hosting_price, mlflow_price, price
 from mlgen.cost import HOURS, SECURITY_ALARMS, eks_cluster_monthly, estimate
 
 # EKS is worth running only when a team can operate it; below this size SageMaker jobs win.
@@ -48,7 +49,17 @@ def fsx_capacity(dataset_gb: float) -> int:
 BASE_ENDPOINTS = ("ecr.api", "ecr.dkr", "kms", "logs", "sts")
 # EKS nodes call EC2 (VPC CNI), EKS (node bootstrap) and EKS Auth (pod identity). Nothing creates load
 # balancers, so no elasticloadbalancing endpoint.
-EKS_ENDPOINTS = ("ec2", "eks", "eks-auth")
+# The Cluster Autoscaler calls Auto Scaling (and EC2, EKS); `make kube-tunnel` reaches the private
+# API through SSM Session Manager on a system node (ssm, ssmmessages).
+EKS_ENDPOINTS = ("autoscaling", "ec2", "eks", "eks-auth", "ssm", "ssmmessages")
+# Kubernetes minor version of new EKS clusters: the newest in EKS standard support. 1.35 is in
+# standard support until 2027-03-27 (1.34 ends 2026-12-02, 1.33 ended 2026-07-29). Source: Amazon
+# EKS Kubernetes release calendar (docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html,
+# dates as listed on endoflife.date/amazon-eks), read 2026-12-02. The Cluster Autoscaler release
+# follows the Kubernetes minor version (kubernetes/autoscaler README, "Releases").
+EKS_KUBERNETES_VERSION = "1.35"
+EKS_STANDARD_SUPPORT_ENDS = "2027-03-27"
+CLUSTER_AUTOSCALER_VERSION = "1.35.0"
 STUDIO_ENDPOINTS = ("sagemaker.studio",)
 MLFLOW_BUDGET_SHARE = 0.2
 EKS_SYSTEM_INSTANCE = "m6i.large"  # the EKS system node group (CoreDNS, add-ons)
@@ -786,6 +797,8 @@ def decide(answers: Answers) -> Blueprint:
     )
     scaffold, scaffold_decision = choose_scaffold(a, mode)
     decisions.append(scaffold_decision)
+    if platform == "eks":
+        decisions.append(_eks_access_decision(a))
     ml = {
         "training_platform": platform,
         "instance_type": training_type,
@@ -799,6 +812,15 @@ def decide(answers: Answers) -> Blueprint:
         "inference_gpu": a.scale.inference.gpu,
         "inference": inference_spec,
         "python_version": "3.11",
+        **(
+            {
+                "cluster_autoscaler_version": CLUSTER_AUTOSCALER_VERSION,
+                # no internet egress: public images come through the ECR pull-through cache
+                "image_cache": c.network_isolation == "isolated",
+            }
+            if platform == "eks"
+            else {}
+        ),
         **scaffold,
     }
     allowed_instances = sorted(
@@ -1007,15 +1029,13 @@ def _environment(
                     "log_kms_key_arn": key["logs"],
                     "log_retention_days": log_retention(c.audit_retention_days),
                     "system_node_group": {"instance_type": EKS_SYSTEM_INSTANCE, "min_size": 1, "max_size": 2},
-                    "gpu_node_groups": {
-                        "gpu": {
-                            "instance_types": [inst.ec2_type if inst and inst.ec2_type else "g5.xlarge"],
-                            "capacity_type": "SPOT" if use_spot else "ON_DEMAND",
-                            "min_size": 0,
-                            "max_size": gpu_max,
-                            "desired_size": 0,
-                        }
+                    "kubernetes_version": EKS_KUBERNETES_VERSION,
+                    "gpu_node_groups": {"gpu": _eks_gpu_group(inst, nodes, gpu_max, use_spot)},
+                    "image_cache": {
+                        "enabled": a.compliance.network_isolation == "isolated",  # = ml.image_cache
+                        "prefix": _image_cache_prefix(a.project.slug or "", env),
                     },
+                    "training_deployer_role_names": [_ci_apply_role(a)] if a.project.github_repository else [],
                     "data_bucket_arn": ref("module.storage.data_bucket_arn"),
                     "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
                     "data_kms_key_arns": data_keys,
@@ -1110,6 +1130,9 @@ def _environment(
         outputs.update(
             {
                 "eks_cluster_name": "module.training.cluster_name",
+                "eks_deployer_role_arn": "module.training.deployer_role_arn",
+                "eks_kubernetes_version": "module.training.kubernetes_version",
+                "image_registries": "module.training.image_registries",
                 "training_role_arn": "module.training.training_role_arn",
                 "training_namespace": "module.training.training_service_account.namespace",
                 "training_service_account": "module.training.training_service_account.name",
@@ -1168,6 +1191,68 @@ def _with_budget(env: Environment, a: Answers, cost: Any, emails: list[str]) -> 
         },
     )
     return env.model_copy(update={"modules": [*env.modules, budget]})
+
+
+def _ci_apply_role(a: Answers) -> str:
+    """Name of the CI apply role the bootstrap root's ci_identity module creates."""
+    return f"{a.project.slug}-ci-github-apply"
+
+
+def _eks_gpu_group(inst: Instance | None, nodes: int, max_size: int, use_spot: bool) -> dict[str, Any]:
+    """The EKS GPU node group: multi-node jobs get one AZ, a cluster placement group and EFA where supported."""
+    ec2_type = inst.ec2_type if inst and inst.ec2_type else "g5.xlarge"
+    multi_node = nodes > 1 and max_size > 1
+    return {
+        "instance_types": [ec2_type],
+        "capacity_type": "SPOT" if use_spot else "ON_DEMAND",
+        "min_size": 0,
+        "max_size": max_size,
+        "desired_size": 0,
+        "gpus_per_node": inst.gpus if inst else 1,
+        "placement_group": multi_node,
+        "efa": multi_node and efa_supported(ec2_type),
+    }
+
+
+def _image_cache_prefix(slug: str, env: str) -> str:
+    """ECR pull-through cache prefix of one cluster: 2-19 characters, the env name kept whole.
+
+    Rule prefixes are per account and region, so each project and env needs its own.
+    """
+    if len(env) > 15:
+        return f"c{hashlib.sha256(f'{slug}/{env}'.encode()).hexdigest()[:12]}"
+    return f"{slug[: 18 - len(env)].rstrip('-._')}-{env}"
+
+
+def _eks_access_decision(a: Answers) -> Decision:
+    """How people and CI reach the private EKS API."""
+    ci = (
+        f" The CI apply role ({_ci_apply_role(a)}) gets an access entry in the "
+        "training-deployers group only: k8s/rbac.yaml lets it run PyTorchJobs in the training namespace."
+        if a.project.github_repository
+        else ""
+    )
+    endpoint_az_month = price("vpc_interface_endpoint_az_hour", a.cloud.region) * HOURS
+    return Decision(
+        id="eks-access",
+        title="Way in to the EKS API",
+        choice="private endpoint, SSM port forwarding, deployer role",
+        alternatives=["public endpoint with an allow-list", "VPN or Direct Connect to the VPC", "bastion host"],
+        rationale=(
+            "The API endpoint stays private (compliance.network_isolation is "
+            f"{a.compliance.network_isolation}: no public endpoints). `make kube-tunnel` opens an SSM Session "
+            "Manager port forward through a system node to the endpoint and `make kubeconfig` points kubectl at "
+            "it; nothing listens publicly and no bastion runs. The module's deployer role is cluster admin "
+            "through an EKS access entry (API authentication mode, no implicit creator admin); any principal "
+            "of the account that IAM lets assume it can use kubectl. Cost at rest: the ssm and ssmmessages "
+            f"interface endpoints, ≈ ${2 * endpoint_az_month:,.2f}/month per AZ and environment (counted in the "
+            "interface-endpoints cost line; the Cluster Autoscaler's autoscaling endpoint adds "
+            f"≈ ${endpoint_az_month:,.2f}); compliance.network_isolation: none (no interface endpoints) or "
+            "SageMaker training would remove them. A VPN or Direct Connect would instead use the module's "
+            "api_ingress_cidr_blocks." + ci
+        ),
+        driven_by=["compliance.network_isolation", "project.github_repository"],
+    )
 
 
 def _bootstrap(a: Answers) -> list[ModuleCall]:

@@ -81,7 +81,13 @@ SAGEMAKER_ONLINE: dict[str, Any] = {
     },
 }
 EKS_BATCH = copy.deepcopy(SAGEMAKER_ONLINE)
-EKS_BATCH["ml"].update(training_platform="eks", instance_type="g5.12xlarge", inference_mode="batch")
+EKS_BATCH["ml"].update(
+    training_platform="eks",
+    instance_type="g5.12xlarge",
+    inference_mode="batch",
+    cluster_autoscaler_version="1.35.0",
+    image_cache=False,
+)
 # A small CPU project: one instance, no spot, no torchrun, batch scoring on SageMaker, and no
 # GitHub repository (so no CI roles to plan or apply with).
 SAGEMAKER_CPU_BATCH = copy.deepcopy(SAGEMAKER_ONLINE)
@@ -98,7 +104,7 @@ SAGEMAKER_CPU_BATCH["ml"].update(
 # CPU nodes on EKS, two of them under torchrun, and no inference at all.
 EKS_CPU_NONE = copy.deepcopy(EKS_BATCH)
 EKS_CPU_NONE["ml"].update(
-    instance_type="m6i.xlarge", gpus_per_instance=0, use_spot=False, inference_mode="none"
+    instance_type="m6i.xlarge", gpus_per_instance=0, use_spot=False, inference_mode="none", image_cache=True
 )
 CONTEXTS = {
     "sagemaker-online": SAGEMAKER_ONLINE,
@@ -221,17 +227,11 @@ def render(context: dict[str, Any], workdir: Path, name: str) -> Path:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
 @pytest.fixture(scope="module", params=sorted(CONTEXTS))
-def rendered(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Path]]:
+def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     name = request.param
     workdir = tmp_path_factory.mktemp(name)
     yield name, render(CONTEXTS[name], workdir, "out")
@@ -347,9 +347,7 @@ def test_workflows_pin_actions_and_gate_apply(rendered: tuple[str, Path]) -> Non
         assert jobs["apply"]["environment"] == "production"
         assert "refs/heads/main" in jobs["apply"]["if"]
         assert jobs["apply"]["strategy"]["matrix"]["env"] == environments
-        role_steps = [
-            s for s in jobs["apply"]["steps"] if s.get("uses", "").startswith("aws-actions/")
-        ]
+        role_steps = [s for s in jobs["apply"]["steps"] if s.get("uses", "").startswith("aws-actions/")]
         assert role_steps[0]["with"]["role-to-assume"] == "${{ vars.AWS_APPLY_ROLE_ARN }}"
     else:
         assert "plan" not in jobs and "apply" not in jobs
@@ -361,9 +359,7 @@ def test_workflows_pin_actions_and_gate_apply(rendered: tuple[str, Path]) -> Non
 
 def _make(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TAG": "abc123"}
-    return subprocess.run(
-        ["make", "-C", str(root), *args], env=env, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run(["make", "-C", str(root), *args], env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")

@@ -112,11 +112,23 @@ locals {
 
   # EKS node volumes are encrypted with the eks key; EC2 Auto Scaling launches the nodes through
   # its service-linked role, whose IAM policy cannot be edited, so the key policy must allow it.
+  # The role is matched by condition, never named as Principal: KMS rejects a key policy whose
+  # principal does not exist yet (MalformedPolicyDocumentException), and in a fresh account
+  # AWSServiceRoleForAutoScaling appears only when the first Auto Scaling group is created
+  # (here: by the EKS node groups, after this key). No key policy names a principal that may
+  # not exist; a condition on aws:PrincipalArn needs no such ordering.
+  autoscaling_slr_condition = {
+    StringEquals = {
+      "aws:PrincipalAccount" = local.account_id
+      "aws:PrincipalArn"     = "arn:${local.partition}:iam::${local.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    }
+  }
+
   eks_statements = [
     {
       Sid       = "AllowAutoScalingServiceLinkedRoleUse"
       Effect    = "Allow"
-      Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" }
+      Principal = { AWS = "*" }
       Action = [
         "kms:Encrypt",
         "kms:Decrypt",
@@ -124,17 +136,18 @@ locals {
         "kms:GenerateDataKey*",
         "kms:DescribeKey",
       ]
-      Resource = "*"
+      Resource  = "*"
+      Condition = local.autoscaling_slr_condition
     },
     {
       Sid       = "AllowAutoScalingServiceLinkedRoleGrants"
       Effect    = "Allow"
-      Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" }
+      Principal = { AWS = "*" }
       Action    = "kms:CreateGrant"
       Resource  = "*"
-      Condition = {
+      Condition = merge(local.autoscaling_slr_condition, {
         Bool = { "kms:GrantIsForAWSResource" = "true" }
-      }
+      })
     },
   ]
 

@@ -1,7 +1,12 @@
 data "aws_partition" "current" {}
 
+data "aws_caller_identity" "current" {}
+
+data "aws_region" "current" {}
+
 locals {
   partition      = data.aws_partition.current.partition
+  account_id     = data.aws_caller_identity.current.account_id
   cluster_name   = var.name
   log_group_name = "/aws/eks/${var.name}/cluster"
 
@@ -87,8 +92,21 @@ resource "aws_eks_cluster" "this" {
   ]
 }
 
+locals {
+  # Cluster administrators: the module's deployer role (always, so kubectl works from day one)
+  # plus any roles the caller lists. Static keys so for_each works before the roles exist.
+  admin_principals = merge(
+    { deployer = aws_iam_role.deployer.arn },
+    { for arn in var.admin_principal_arns : arn => arn },
+  )
+
+  # Kubernetes group of the roles that may only run training jobs (bound to a namespaced Role
+  # by the generated k8s/rbac.yaml), e.g. the CI apply role.
+  training_deployers_group = "${var.training_namespace}-deployers"
+}
+
 resource "aws_eks_access_entry" "admin" {
-  for_each = toset(var.admin_principal_arns)
+  for_each = local.admin_principals
 
   cluster_name  = aws_eks_cluster.this.name
   principal_arn = each.value
@@ -97,7 +115,7 @@ resource "aws_eks_access_entry" "admin" {
 }
 
 resource "aws_eks_access_policy_association" "admin" {
-  for_each = toset(var.admin_principal_arns)
+  for_each = local.admin_principals
 
   cluster_name  = aws_eks_cluster.this.name
   principal_arn = aws_eks_access_entry.admin[each.key].principal_arn
@@ -106,4 +124,16 @@ resource "aws_eks_access_policy_association" "admin" {
   access_scope {
     type = "cluster"
   }
+}
+
+# Roles that deploy training jobs only (CI): no access policy, only a Kubernetes group whose
+# permissions k8s/rbac.yaml grants in the training namespace (PyTorchJobs, pods, logs).
+resource "aws_eks_access_entry" "training_deployer" {
+  for_each = toset(var.training_deployer_role_names)
+
+  cluster_name      = aws_eks_cluster.this.name
+  principal_arn     = "arn:${local.partition}:iam::${local.account_id}:role/${each.value}"
+  type              = "STANDARD"
+  kubernetes_groups = [local.training_deployers_group]
+  tags              = var.tags
 }

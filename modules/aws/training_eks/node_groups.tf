@@ -20,7 +20,16 @@ locals {
       "k8s.io/cluster-autoscaler/node-template/label/node-group"                     = k
       "k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/capacityType" = g.capacity_type
       "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"                 = "true:NoSchedule"
+      # Without this hint the autoscaler cannot know, at zero nodes, that a node of this group
+      # would offer nvidia.com/gpu, and pods requesting GPUs stay Pending.
+      "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu" = tostring(g.gpus_per_node)
     }
+  }
+
+  # Multi-node groups (placement_group = true) live in one subnet (one AZ) inside a cluster
+  # placement group: collective traffic between nodes stays on one low-latency network spine.
+  gpu_subnet_ids = {
+    for k, g in var.gpu_node_groups : k => g.placement_group ? [var.subnet_ids[0]] : var.subnet_ids
   }
 
   # EKS does not copy node group tags to the Auto Scaling group; the autoscaler
@@ -37,14 +46,18 @@ locals {
   node_launch_templates = merge(
     {
       system = {
-        ami_type     = "AL2023_x86_64_STANDARD"
-        disk_size_gb = var.system_node_group.disk_size_gb
+        ami_type        = "AL2023_x86_64_STANDARD"
+        disk_size_gb    = var.system_node_group.disk_size_gb
+        placement_group = null
+        efa             = false
       }
     },
     {
       for k, g in var.gpu_node_groups : "gpu-${k}" => {
-        ami_type     = g.ami_type
-        disk_size_gb = g.disk_size_gb
+        ami_type        = g.ami_type
+        disk_size_gb    = g.disk_size_gb
+        placement_group = g.placement_group ? k : null
+        efa             = g.efa
       }
     },
   )
@@ -56,6 +69,14 @@ locals {
       [{ device_name = "/dev/xvda", size = lt.disk_size_gb }]
     )
   }
+}
+
+resource "aws_placement_group" "gpu" {
+  for_each = { for k, g in var.gpu_node_groups : k => g if g.placement_group }
+
+  name     = "${var.name}-gpu-${each.key}"
+  strategy = "cluster"
+  tags     = var.tags
 }
 
 resource "aws_launch_template" "node" {
@@ -83,6 +104,26 @@ resource "aws_launch_template" "node" {
         kms_key_id            = local.ebs_kms_key_arn
         delete_on_termination = true
       }
+    }
+  }
+
+  dynamic "placement" {
+    for_each = each.value.placement_group == null ? [] : [each.value.placement_group]
+    content {
+      group_name = aws_placement_group.gpu[placement.value].name
+    }
+  }
+
+  # EFA (Elastic Fabric Adapter) for NCCL between nodes, on instance types that support it.
+  # A launch template that defines interfaces must name their security groups: the cluster
+  # security group, which allows all traffic between nodes (EFA needs that self-reference).
+  dynamic "network_interfaces" {
+    for_each = each.value.efa ? [1] : []
+    content {
+      device_index          = 0
+      interface_type        = "efa"
+      delete_on_termination = true
+      security_groups       = [aws_eks_cluster.this.vpc_config[0].cluster_security_group_id]
     }
   }
 
@@ -145,7 +186,7 @@ resource "aws_eks_node_group" "gpu" {
   cluster_name    = aws_eks_cluster.this.name
   node_group_name = "${var.name}-gpu-${each.key}"
   node_role_arn   = aws_iam_role.node.arn
-  subnet_ids      = var.subnet_ids
+  subnet_ids      = local.gpu_subnet_ids[each.key]
   version         = aws_eks_cluster.this.version
 
   ami_type       = each.value.ami_type

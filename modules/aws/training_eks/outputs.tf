@@ -60,3 +60,28 @@ output "vpc_cni_role_arn" {
   description = "ARN of the IAM role the VPC CNI (kube-system/aws-node) uses through EKS Pod Identity."
   value       = aws_iam_role.vpc_cni.arn
 }
+
+output "cluster_autoscaler_role_arn" {
+  description = "ARN of the IAM role the Cluster Autoscaler (kube-system/cluster-autoscaler) uses through EKS Pod Identity."
+  value       = aws_iam_role.cluster_autoscaler.arn
+}
+
+output "deployer_role_arn" {
+  description = "ARN of the cluster-admin deployer role: assume it, then `make kube-tunnel` and kubectl (see k8s/README.md)."
+  value       = aws_iam_role.deployer.arn
+}
+
+output "image_registries" {
+  description = "Registry prefix to pull each public upstream's images from: the ECR pull-through cache when image_cache.enabled, else the upstream itself."
+  value       = local.image_registries
+}
+
+output "kubernetes_version" {
+  description = "Kubernetes minor version of the cluster (the Cluster Autoscaler image tag follows it)."
+  value       = aws_eks_cluster.this.version
+}
+
+output "training_deployers_group" {
+  description = "Kubernetes group of the training_deployer_role_names access entries; k8s/rbac.yaml binds it in the training namespace."
+  value       = local.training_deployers_group
+}

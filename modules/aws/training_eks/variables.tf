@@ -80,15 +80,18 @@ variable "ebs_kms_key_arn" {
 
 variable "gpu_node_groups" {
   type = map(object({
-    instance_types = list(string)
-    capacity_type  = optional(string, "ON_DEMAND")
-    min_size       = optional(number, 0)
-    max_size       = optional(number, 2)
-    desired_size   = optional(number, 0)
-    ami_type       = optional(string, "BOTTLEROCKET_x86_64_NVIDIA")
-    disk_size_gb   = optional(number, 200)
+    instance_types  = list(string)
+    capacity_type   = optional(string, "ON_DEMAND")
+    min_size        = optional(number, 0)
+    max_size        = optional(number, 2)
+    desired_size    = optional(number, 0)
+    ami_type        = optional(string, "BOTTLEROCKET_x86_64_NVIDIA")
+    disk_size_gb    = optional(number, 200)
+    gpus_per_node   = optional(number, 1)
+    placement_group = optional(bool, false)
+    efa             = optional(bool, false)
   }))
-  description = "GPU managed node groups keyed by a short name (e.g. \"a10g\"). Nodes carry the taint nvidia.com/gpu=true:NoSchedule and the labels workload=gpu-training and node-group=<key>. min_size 0 lets the autoscaler scale them to zero when idle."
+  description = "GPU managed node groups keyed by a short name (e.g. \"a10g\"). Nodes carry the taint nvidia.com/gpu=true:NoSchedule and the labels workload=gpu-training and node-group=<key>. min_size 0 lets the Cluster Autoscaler scale them to zero when idle; gpus_per_node (GPUs of each instance type) tells it what a node would offer while none runs. placement_group = true puts the group in one subnet (one AZ) and a cluster placement group, for multi-node jobs; efa = true gives the nodes an EFA interface (only on instance types that support EFA)."
   default     = {}
   nullable    = false
 
@@ -122,8 +125,33 @@ variable "gpu_node_groups" {
   }
 
   validation {
+    condition     = alltrue([for g in values(var.gpu_node_groups) : g.gpus_per_node >= 1 && floor(g.gpus_per_node) == g.gpus_per_node])
+    error_message = "gpus_per_node must be a whole number >= 1 (the GPUs of one instance of the group's type)."
+  }
+
+  validation {
+    condition     = alltrue([for g in values(var.gpu_node_groups) : !g.efa || g.placement_group])
+    error_message = "efa = true needs placement_group = true: EFA traffic between nodes needs them in one AZ and placement group."
+  }
+
+  validation {
     condition     = alltrue([for g in values(var.gpu_node_groups) : g.disk_size_gb >= 20 && g.disk_size_gb <= 16384])
     error_message = "disk_size_gb must be between 20 and 16384 GiB."
+  }
+}
+
+variable "image_cache" {
+  type = object({
+    enabled = optional(bool, false)
+    prefix  = optional(string, "eks-cache")
+  })
+  description = "ECR pull-through cache for the public images the cluster add-ons and the training operator use (registry.k8s.io, public.ecr.aws, quay.io). Enable it when the VPC has no internet egress; the manifests then pull from <account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<upstream>/... (output image_registries). The prefix is per account and region: give each cluster sharing an account its own."
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*$", var.image_cache.prefix)) && length(var.image_cache.prefix) >= 2 && length(var.image_cache.prefix) <= 19
+    error_message = "image_cache.prefix must be 2-19 lowercase letters, digits and . _ - (ECR allows 30 characters for the whole rule prefix, which adds /<upstream>)."
   }
 }
 
@@ -139,8 +167,7 @@ variable "kms_key_arn" {
 
 variable "kubernetes_version" {
   type        = string
-  description = "Kubernetes minor version of the control plane and node groups."
-  default     = "1.32"
+  description = "Kubernetes minor version of the control plane and node groups. No default: the generator picks one in EKS standard support (mlgen decide.EKS_KUBERNETES_VERSION)."
 
   validation {
     # Same list as checkov CKV_AWS_339 (EKSPlatformVersion) in checkov 3.3.
@@ -240,6 +267,18 @@ variable "tags" {
   description = "Tags merged into every taggable resource."
   default     = {}
   nullable    = false
+}
+
+variable "training_deployer_role_names" {
+  type        = list(string)
+  description = "Names of IAM roles in this account (e.g. the CI apply role) that may run training jobs but not administer the cluster: their access entry only puts them in the Kubernetes group <training_namespace>-deployers, which k8s/rbac.yaml binds to a Role in the training namespace. The roles must exist before this module is applied."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for n in var.training_deployer_role_names : can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", n))])
+    error_message = "Each training_deployer_role_names entry must be an IAM role name (not an ARN), 1-64 characters."
+  }
 }
 
 variable "training_namespace" {

@@ -129,17 +129,20 @@ module "registry" {
 module "training" {
   source = "../../../modules/aws/training_eks"
 
-  artifacts_bucket_arn = module.storage.artifacts_bucket_arn
-  data_bucket_arn      = module.storage.data_bucket_arn
-  data_kms_key_arns    = [module.keys.key_arns["data"], module.keys.key_arns["artifacts"]]
-  gpu_node_groups      = { gpu = { capacity_type = "SPOT", desired_size = 0, instance_types = ["p4d.24xlarge"], max_size = 2, min_size = 0 } }
-  kms_key_arn          = module.keys.key_arns["eks"]
-  log_kms_key_arn      = module.keys.key_arns["logs"]
-  log_retention_days   = 400
-  name                 = "mlgen-agg"
-  subnet_ids           = module.network.private_subnet_ids
-  tags                 = local.tags
-  vpc_id               = module.network.vpc_id
+  artifacts_bucket_arn         = module.storage.artifacts_bucket_arn
+  data_bucket_arn              = module.storage.data_bucket_arn
+  data_kms_key_arns            = [module.keys.key_arns["data"], module.keys.key_arns["artifacts"]]
+  gpu_node_groups              = { gpu = { capacity_type = "SPOT", desired_size = 0, efa = true, gpus_per_node = 8, instance_types = ["p4d.24xlarge"], max_size = 2, min_size = 0, placement_group = true } }
+  image_cache                  = { enabled = true, prefix = "mlgen-agg" }
+  kms_key_arn                  = module.keys.key_arns["eks"]
+  kubernetes_version           = "1.35"
+  log_kms_key_arn              = module.keys.key_arns["logs"]
+  log_retention_days           = 400
+  name                         = "mlgen-agg"
+  subnet_ids                   = module.network.private_subnet_ids
+  tags                         = local.tags
+  training_deployer_role_names = ["mlgen-agg-ci-github-apply"]
+  vpc_id                       = module.network.vpc_id
 }
 
 module "endpoint" {

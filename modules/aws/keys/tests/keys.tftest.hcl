@@ -115,14 +115,31 @@ run "key_policies_grant_only_what_each_purpose_needs" {
     purposes = ["data", "logs", "artifacts", "eks", "endpoints"]
   }
 
-  # No key policy may allow a wildcard principal.
+  # No key policy may allow a wildcard principal, unless a condition pins it to one principal
+  # ARN in this account.
   assert {
     condition = alltrue(flatten([
       for k in aws_kms_key.this : [
-        for s in jsondecode(k.policy).Statement : !contains(["*"], try(s.Principal.AWS, "")) && try(s.Principal, "") != "*"
+        for s in jsondecode(k.policy).Statement : (
+          (!contains(["*"], try(s.Principal.AWS, "")) && try(s.Principal, "") != "*") ||
+          (can(s.Condition.StringEquals["aws:PrincipalArn"]) && try(s.Condition.StringEquals["aws:PrincipalAccount"], "") == "123456789012")
+        )
       ]
     ]))
-    error_message = "No key policy statement may use a wildcard principal."
+    error_message = "No key policy statement may use a wildcard principal without pinning aws:PrincipalArn and aws:PrincipalAccount."
+  }
+
+  # No key policy names a service-linked role as principal: it may not exist yet in a fresh
+  # account, and KMS then rejects the whole policy (MalformedPolicyDocumentException).
+  assert {
+    condition = alltrue(flatten([
+      for k in aws_kms_key.this : [
+        for s in jsondecode(k.policy).Statement : [
+          for p in flatten([try(s.Principal.AWS, [])]) : !strcontains(p, ":role/aws-service-role/")
+        ]
+      ]
+    ]))
+    error_message = "A key policy names a service-linked role as principal; match it with an aws:PrincipalArn condition instead."
   }
 
   # Every key keeps the account (IAM) administration statement.
@@ -145,7 +162,7 @@ run "key_policies_grant_only_what_each_purpose_needs" {
   assert {
     condition = alltrue([
       for s in slice(jsondecode(aws_kms_key.this["eks"].policy).Statement, 1, 3) :
-      s.Principal.AWS == "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+      s.Condition.StringEquals["aws:PrincipalArn"] == "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
     ]) && length(jsondecode(aws_kms_key.this["eks"].policy).Statement) == 3
     error_message = "The eks key must let (only) the Auto Scaling service-linked role use it for node volumes."
   }

@@ -2,6 +2,12 @@ mock_provider "aws" {
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
   }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1", id = "eu-west-1" }
+  }
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/mock-role" }
   }
@@ -12,6 +18,7 @@ mock_provider "aws" {
 
 variables {
   name                 = "fraud-scoring-dev"
+  kubernetes_version   = "1.35"
   vpc_id               = "vpc-0123456789abcdef0"
   subnet_ids           = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
   kms_key_arn          = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000001"
@@ -25,7 +32,7 @@ variables {
   ]
   gpu_node_groups = {
     a10g = { instance_types = ["g5.xlarge", "g5.2xlarge"], capacity_type = "SPOT", max_size = 4 }
-    l4   = { instance_types = ["g6.xlarge"], ami_type = "AL2023_x86_64_NVIDIA", disk_size_gb = 300 }
+    l4   = { instance_types = ["g6.12xlarge"], ami_type = "AL2023_x86_64_NVIDIA", disk_size_gb = 300, gpus_per_node = 4 }
   }
 }
 
@@ -58,8 +65,8 @@ run "cluster_security" {
   }
 
   assert {
-    condition     = aws_eks_cluster.this.version == "1.32" && aws_eks_cluster.this.upgrade_policy[0].support_type == "STANDARD"
-    error_message = "Default Kubernetes version must be 1.32 on standard support."
+    condition     = aws_eks_cluster.this.version == "1.35" && aws_eks_cluster.this.upgrade_policy[0].support_type == "STANDARD"
+    error_message = "The Kubernetes version must follow the input, on standard support."
   }
 
   assert {
@@ -71,9 +78,41 @@ run "cluster_security" {
 run "access_entries" {
   command = plan
 
+  variables {
+    training_deployer_role_names = ["fraud-scoring-ci-github-apply"]
+  }
+
   assert {
-    condition     = length(aws_eks_access_entry.admin) == 2 && length(aws_eks_access_policy_association.admin) == 2
-    error_message = "Each admin principal needs one access entry and one policy association."
+    condition     = length(aws_eks_access_entry.admin) == 3 && length(aws_eks_access_policy_association.admin) == 3
+    error_message = "The deployer role and each admin principal need one access entry and one policy association."
+  }
+
+  assert {
+    condition     = aws_iam_role.deployer.name == "fraud-scoring-dev-eks-deployer" && jsondecode(aws_iam_role.deployer.assume_role_policy).Statement[0].Principal.AWS == "arn:aws:iam::123456789012:root"
+    error_message = "The module must create a deployer role assumable from this account (IAM decides who)."
+  }
+
+  assert {
+    condition = (
+      aws_eks_access_entry.training_deployer["fraud-scoring-ci-github-apply"].principal_arn == "arn:aws:iam::123456789012:role/fraud-scoring-ci-github-apply" &&
+      aws_eks_access_entry.training_deployer["fraud-scoring-ci-github-apply"].kubernetes_groups == toset(["training-deployers"])
+    )
+    error_message = "A training deployer role (CI) gets an access entry in the training-deployers group only."
+  }
+
+  assert {
+    condition     = aws_iam_role_policy.training_deployer_tunnel["fraud-scoring-ci-github-apply"].role == "fraud-scoring-ci-github-apply" && aws_iam_role_policy.training_deployer_tunnel["fraud-scoring-ci-github-apply"].policy == aws_iam_role_policy.deployer.policy
+    error_message = "A training deployer role (CI) must reach the private API through the same SSM tunnel as the deployer."
+  }
+
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.deployer.policy).Statement : s if s.Sid == "PortForwardThroughSystemNodes"]).Condition.StringEquals["aws:ResourceTag/eks:nodegroup-name"] == "fraud-scoring-dev-system"
+    error_message = "The deployer may open SSM sessions only on the system nodes (the tunnel to the private API)."
+  }
+
+  assert {
+    condition     = aws_iam_role_policy_attachment.system_node_ssm.policy_arn == "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+    error_message = "Nodes need the SSM core policy so the API tunnel has a hop."
   }
 
   assert {
@@ -131,8 +170,18 @@ run "gpu_node_groups" {
   }
 
   assert {
-    condition     = length(aws_autoscaling_group_tag.gpu) == 12
-    error_message = "The six autoscaler tags must be copied to the ASG of each GPU node group."
+    condition     = length(aws_autoscaling_group_tag.gpu) == 14
+    error_message = "The seven autoscaler tags must be copied to the ASG of each GPU node group."
+  }
+
+  assert {
+    condition     = aws_eks_node_group.gpu["a10g"].tags["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"] == "1" && aws_eks_node_group.gpu["l4"].tags["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"] == "4"
+    error_message = "GPU node groups must tell the autoscaler how many GPUs a node offers, or scale-from-zero never happens."
+  }
+
+  assert {
+    condition     = length(aws_placement_group.gpu) == 0 && aws_eks_node_group.gpu["a10g"].subnet_ids == toset(var.subnet_ids)
+    error_message = "Single-node groups span all subnets and need no placement group."
   }
 
   assert {
@@ -268,8 +317,8 @@ run "minimal_no_admins_no_gpu" {
   }
 
   assert {
-    condition     = length(aws_eks_access_entry.admin) == 0 && length(aws_eks_node_group.gpu) == 0 && length(aws_autoscaling_group_tag.gpu) == 0 && length(aws_launch_template.node) == 1
-    error_message = "Without admins and GPU groups only the system node group and its launch template remain."
+    condition     = length(aws_eks_access_entry.admin) == 1 && length(aws_eks_node_group.gpu) == 0 && length(aws_autoscaling_group_tag.gpu) == 0 && length(aws_launch_template.node) == 1
+    error_message = "Without admins and GPU groups only the deployer entry, the system node group and its launch template remain."
   }
 
   assert {
@@ -290,6 +339,93 @@ run "hop_limit_and_ebs_key_override" {
     condition     = aws_launch_template.node["system"].metadata_options[0].http_put_response_hop_limit == 2 && aws_launch_template.node["system"].block_device_mappings[0].ebs[0].kms_key_id == var.ebs_kms_key_arn
     error_message = "node_metadata_hop_limit and ebs_kms_key_arn must reach the launch templates."
   }
+}
+
+run "cluster_autoscaler_role" {
+  command = plan
+
+  assert {
+    condition = (
+      aws_eks_pod_identity_association.cluster_autoscaler.namespace == "kube-system" &&
+      aws_eks_pod_identity_association.cluster_autoscaler.service_account == "cluster-autoscaler" &&
+      jsondecode(aws_iam_role.cluster_autoscaler.assume_role_policy).Statement[0].Condition.StringEquals["aws:RequestTag/kubernetes-service-account"] == "cluster-autoscaler"
+    )
+    error_message = "The Cluster Autoscaler needs its own Pod Identity role bound to kube-system/cluster-autoscaler."
+  }
+
+  assert {
+    condition = one([
+      for s in jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement : s if contains(s.Action, "autoscaling:SetDesiredCapacity")
+    ]).Condition.StringEquals["aws:ResourceTag/k8s.io/cluster-autoscaler/fraud-scoring-dev"] == "owned"
+    error_message = "The autoscaler may resize only Auto Scaling groups tagged as owned by this cluster."
+  }
+}
+
+run "multi_node_group_one_az_placement_group_efa" {
+  command = plan
+
+  variables {
+    gpu_node_groups = {
+      a100 = { instance_types = ["p4d.24xlarge"], max_size = 2, gpus_per_node = 8, placement_group = true, efa = true }
+    }
+  }
+
+  assert {
+    condition     = aws_eks_node_group.gpu["a100"].subnet_ids == toset(["subnet-0aaaaaaaaaaaaaaaa"])
+    error_message = "A multi-node GPU group must live in one subnet (one AZ)."
+  }
+
+  assert {
+    condition     = aws_placement_group.gpu["a100"].strategy == "cluster" && aws_launch_template.node["gpu-a100"].placement[0].group_name == aws_placement_group.gpu["a100"].name
+    error_message = "A multi-node GPU group must launch into a cluster placement group."
+  }
+
+  assert {
+    condition     = aws_launch_template.node["gpu-a100"].network_interfaces[0].interface_type == "efa" && length(aws_launch_template.node["system"].network_interfaces) == 0
+    error_message = "EFA must be on the multi-node group's launch template only."
+  }
+}
+
+run "image_cache" {
+  command = plan
+
+  variables {
+    image_cache = { enabled = true, prefix = "fraud-dev" }
+  }
+
+  assert {
+    condition     = toset([for r in aws_ecr_pull_through_cache_rule.this : r.upstream_registry_url]) == toset(["registry.k8s.io", "public.ecr.aws", "quay.io"]) && aws_ecr_pull_through_cache_rule.this["registry.k8s.io"].ecr_repository_prefix == "fraud-dev/k8s"
+    error_message = "The pull-through cache must cover registry.k8s.io, public.ecr.aws and quay.io under the prefix."
+  }
+
+  assert {
+    condition     = output.image_registries["registry.k8s.io"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fraud-dev/k8s"
+    error_message = "Manifests must be pointed at the cache's registry path."
+  }
+
+  assert {
+    condition     = toset(jsondecode(aws_iam_role_policy.node_image_cache[0].policy).Statement[0].Action) == toset(["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"])
+    error_message = "Nodes need to create and import cache repositories on first pull."
+  }
+}
+
+run "no_image_cache_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_ecr_pull_through_cache_rule.this) == 0 && output.image_registries["registry.k8s.io"] == "registry.k8s.io"
+    error_message = "Without the cache the manifests pull from the upstream registries."
+  }
+}
+
+run "rejects_efa_without_placement_group" {
+  command = plan
+
+  variables {
+    gpu_node_groups = { x = { instance_types = ["p4d.24xlarge"], efa = true } }
+  }
+
+  expect_failures = [var.gpu_node_groups]
 }
 
 run "rejects_unsupported_kubernetes_version" {
