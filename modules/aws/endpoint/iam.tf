@@ -6,7 +6,7 @@
 locals {
   this_region   = { StringEquals = { "aws:RequestedRegion" = local.region } }
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/Endpoints/${local.endpoint_name}"
-  kms_key_arns  = distinct([var.kms_key_arn, local.sns_kms_key_arn])
+  kms_key_arns  = distinct(compact([var.kms_key_arn, local.sns_kms_key_arn, var.artifacts_kms_key_arn]))
   subnet_arns   = [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"]
   sg_arns       = [for g in var.security_group_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${g}"]
   eni_arn       = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"

@@ -26,6 +26,12 @@ variable "artifacts_bucket_name" {
   default     = null
 }
 
+variable "artifacts_kms_key_arn" {
+  type        = string
+  description = "ARN of the KMS key that encrypts the artifacts bucket (the model artefact, data capture and async output are read and written with it). Null when kms_key_arn is that key."
+  default     = null
+}
+
 variable "async_output_path" {
   type        = string
   description = "S3 URI for async inference results (mode = async). Null means s3://<artifacts bucket>/async-output; failures go to the sibling prefix <path>-failures."
