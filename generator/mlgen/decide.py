@@ -1051,6 +1051,7 @@ def _environment(
             "model_data_url": ref("var.model_data_url"),
             "kms_key_arn": key["endpoints"],
             "artifacts_kms_key_arn": kref(store_key["artifacts"]),
+            "ecr_repository_arns": [ref('module.registry.repository_arns["serving"]')],
             "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
             "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
             "enable_data_capture": capture and primary and mode != "serverless",
@@ -1244,11 +1245,28 @@ def stores_and_flows(
             s3(ENDPOINT_ROLE, "read", "artifacts", "training/", "the endpoint loads the model artefact"),
             Flow(principal=ENDPOINT_ROLE, action="pull", store="serving-image", route="interface", service="ecr.dkr",
                  why="the endpoint pulls the serving image"),
+            Flow(principal=ENDPOINT_ROLE, action="encrypt", store="endpoint-volume", route="service", service="kms",
+                 why="SageMaker encrypts the endpoint's ML volumes with the role's grant"),
             Flow(principal=ENDPOINT_ROLE, action="log", store="endpoint-logs", route="service", service="logs",
                  why="the model container writes its logs"),
         ]
         if capture:
             flows.append(s3(ENDPOINT_ROLE, "write", "artifacts", "data-capture/", "data capture records requests"))
+        if endpoint == "async":
+            stores += [
+                Store(id=f"async-{outcome}", kind="topic", name=f"async-{outcome}",
+                      address=f"module.endpoint.aws_sns_topic.async_{outcome}[0]", key=key_of["logs"])
+                for outcome in ("success", "error")
+            ]
+            flows += [
+                s3(ENDPOINT_ROLE, "write", "artifacts", "async-output/", "async inference writes its results"),
+                s3(ENDPOINT_ROLE, "write", "artifacts", "async-output-failures/", "async inference writes its failures"),
+                *(
+                    Flow(principal=ENDPOINT_ROLE, action="publish", store=f"async-{outcome}", route="service",
+                         service="sns", why=f"async inference notifies {outcome}")
+                    for outcome in ("success", "error")
+                ),
+            ]
     if mlflow:
         stores.append(
             Store(id="tracking", kind="tracking_server", name="mlflow",

@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from apply import harness  # noqa: E402
 
+timings: dict[str, float] = {}
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 TEST_DIR = "mlgen_flows"
@@ -132,12 +134,14 @@ def planned_state(infra_src: Path, root_rel: str, work: Path, env: Mapping[str, 
         check=True,
     )
     mocks = _mock_blocks(root)
+    t0 = time.monotonic()
     planned: dict[str, tuple[str, dict[str, Any]]] = {}
     for m in _run_test(root, mocks + '\nrun "plan" {\n  command = plan\n}\n', env):
         if m.get("type") == "test_plan":
             for rc in m["test_plan"].get("resource_changes") or []:
                 if rc.get("mode") == "managed":
                     planned[rc["address"]] = (rc["type"], rc["change"].get("after") or {})
+    timings["plan"] = time.monotonic() - t0
     overrides = []
     for address, (rtype, values) in sorted(planned.items()):
         arn = mock_arn(rtype, address, values)
@@ -145,7 +149,8 @@ def planned_state(infra_src: Path, root_rel: str, work: Path, env: Mapping[str, 
             f"override_resource {{\n  target = {address}\n  values = {{ arn = {json.dumps(arn)} }}\n}}\n"
         )
     msgs = _run_test(root, mocks + "\n".join(overrides) + '\nrun "apply" {\n  command = apply\n}\n', env)
+    timings["apply"] = time.monotonic() - t0 - timings["plan"]
     for m in msgs:
         if m.get("type") == "test_state":
-            return m["test_state"]
+            return {k: v for k, v in m["test_state"].items() if k != "provider_schemas"}
     raise RuntimeError(f"no state in the output of {root}: {[m.get('type') for m in msgs]}")

@@ -76,6 +76,13 @@ variable "data_capture_percent" {
   }
 }
 
+variable "ecr_repository_arns" {
+  type        = list(string)
+  description = "ECR repositories the execution role may pull from (the serving repository): `make deploy` creates the model from them even when model_image is null here."
+  default     = []
+  nullable    = false
+}
+
 variable "enable_data_capture" {
   type        = bool
   description = "Capture request and response payloads to s3://<artifacts bucket>/data-capture (KMS-encrypted), for model monitoring."
