@@ -1343,6 +1343,8 @@ def _bootstrap(a: Answers) -> list[ModuleCall]:
                     "github_repository": a.project.github_repository,
                     "state_bucket_arn": ref("module.state.bucket_arn"),
                     "state_kms_key_arn": ref("module.state.kms_key_arn"),
+                    # Without it every CI apply fails with AccessDenied (issue #12).
+                    "deploy_name_prefix": a.project.slug,
                     "tags": ref("local.tags"),
                 },
             )

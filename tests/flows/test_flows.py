@@ -157,3 +157,72 @@ def test_an_extra_grant_is_reported(root_state) -> None:  # type: ignore[no-unty
     problems = check.excess(mutated, env)
     assert any("module.endpoint.aws_iam_role.this may s3:DeleteObject in the data bucket" in p for p in problems)
     assert data_key  # the data key is the artifacts bucket's key here: it must stay allowed
+
+
+# ----------------------------------------------------------------------------- CI apply role
+
+# arn:aws:iam::aws:policy/PowerUserAccess v12, from AWS's managed policy reference
+# (docs.aws.amazon.com/aws-managed-policy/latest/reference/PowerUserAccess.html, edited 2026-02-12,
+# read 2026-12-02). AWS-managed documents are not in the planned values, so the check reads it here.
+POWER_USER_ACCESS = [
+    {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"], "Resource": "*"},
+    {
+        "Effect": "Allow",
+        "Action": [
+            "account:GetAccountInformation",
+            "account:GetGovCloudAccountInformation",
+            "account:GetPrimaryEmail",
+            "account:ListRegions",
+            "iam:CreateServiceLinkedRole",
+            "iam:DeleteServiceLinkedRole",
+            "iam:ListRoles",
+            "organizations:DescribeEffectivePolicy",
+            "organizations:DescribeOrganization",
+        ],
+        "Resource": "*",
+    },
+]
+MANAGED = {"arn:aws:iam::aws:policy/PowerUserAccess": POWER_USER_ACCESS}
+
+
+def _ci_examples() -> list[str]:
+    return [n for n in harness.example_names() if load_answers(harness.EXAMPLES / n / "answers.yml").project.github_repository]
+
+
+@pytest.mark.parametrize("example", _ci_examples())
+def test_ci_apply_role_can_deploy_the_project_and_nothing_else(example: str, root_state) -> None:  # type: ignore[no-untyped-def]
+    """Every CI apply used to fail with AccessDenied: the role had the state and nothing else."""
+    state = root_state(example, "bootstrap")
+    view = check.View.of(state)
+    role = view.values("module.ci.aws_iam_role.apply")
+    identity = view.identity("module.ci.aws_iam_role.apply") + [
+        MANAGED[a["values"]["policy_arn"]]
+        for a in view.of_type("aws_iam_role_policy_attachment")
+        if a["values"]["role"] in (role["id"], role["name"]) and a["values"]["policy_arn"] in MANAGED
+    ]
+    bp = decide(load_answers(harness.EXAMPLES / example / "answers.yml"))
+    acct, slug = check.ACCOUNT, bp.project["slug"]
+
+    def may(action: str, resource: str) -> bool:
+        r = iam.Request(role["arn"], action, resource, check.CONTEXT)
+        return iam.allowed(r, identity=identity, account=acct)
+
+    env = bp.environments[-1].name
+    for action, resource in [
+        ("s3:CreateBucket", f"arn:aws:s3:::{slug}-{env}-data-{acct}"),
+        ("kms:CreateKey", "*"),
+        ("ec2:CreateVpc", "*"),
+        ("sagemaker:CreateEndpointConfig", f"arn:aws:sagemaker:{check.REGION}:{acct}:endpoint-config/{slug}-{env}"),
+        ("iam:CreateRole", f"arn:aws:iam::{acct}:role/{slug}-{env}-sagemaker-training"),
+        ("iam:PutRolePolicy", f"arn:aws:iam::{acct}:role/{slug}-{env}-sagemaker-training"),
+        ("iam:PassRole", f"arn:aws:iam::{acct}:role/{slug}-{env}-sagemaker-training"),
+        ("iam:CreateServiceLinkedRole", f"arn:aws:iam::{acct}:role/aws-service-role/eks.amazonaws.com/x"),
+    ]:
+        assert may(action, resource), f"CI apply cannot {action} on {resource}"
+    for action, resource in [
+        ("iam:CreateRole", f"arn:aws:iam::{acct}:role/admin"),
+        ("iam:AttachRolePolicy", f"arn:aws:iam::{acct}:role/OrganizationAccountAccessRole"),
+        ("iam:CreateUser", f"arn:aws:iam::{acct}:user/{slug}-x"),
+        ("organizations:LeaveOrganization", "*"),
+    ]:
+        assert not may(action, resource), f"CI apply may {action} on {resource}"

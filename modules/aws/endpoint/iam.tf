@@ -7,11 +7,11 @@ locals {
   this_region   = { StringEquals = { "aws:RequestedRegion" = local.region } }
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/Endpoints/${local.endpoint_name}"
   # The volume key, the artifacts bucket's key, and the SNS key only when async notifications publish.
-  kms_key_arns  = distinct(compact([var.kms_key_arn, var.artifacts_kms_key_arn, local.is_async ? local.sns_kms_key_arn : null]))
-  pull_arns     = distinct(compact(concat(var.ecr_repository_arns, [local.ecr_repository_arn])))
-  subnet_arns   = [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"]
-  sg_arns       = [for g in var.security_group_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${g}"]
-  eni_arn       = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"
+  kms_key_arns = distinct(compact([var.kms_key_arn, var.artifacts_kms_key_arn, local.is_async ? local.sns_kms_key_arn : null]))
+  pull_arns    = distinct(compact(concat(var.ecr_repository_arns, [local.ecr_repository_arn])))
+  subnet_arns  = [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"]
+  sg_arns      = [for g in var.security_group_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${g}"]
+  eni_arn      = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"
 
   trust_policy = jsonencode({
     Version = "2012-10-17"
