@@ -36,7 +36,7 @@ class ModuleCall(_Frozen):
     dr_provider: bool = Field(False, description="Pass providers = { aws = aws, aws.dr = aws.dr }.")
 
 
-StoreKind = Literal["bucket", "log_group", "registry", "file_system", "volume", "tracking_server", "endpoint", "topic"]
+StoreKind = Literal["bucket", "log_group", "registry", "file_system", "volume", "tracking_server", "endpoint", "topic", "secrets"]
 FlowAction = Literal["read", "write", "list", "pull", "log", "invoke", "track", "encrypt", "publish"]
 Route = Literal["gateway", "interface", "service"]
 

@@ -1162,6 +1162,9 @@ def _environment(
 
 # Terraform addresses of the roles that act in flows (the AWS wiring is the only code that knows them).
 TRAINING_ROLE = {"sagemaker": "module.training.aws_iam_role.this", "eks": "module.training.aws_iam_role.training"}
+# Who pulls images: SageMaker pulls as the job's role; on EKS the kubelet pulls as the node role.
+PULL_ROLE = {"sagemaker": TRAINING_ROLE["sagemaker"], "eks": "module.training.aws_iam_role.node"}
+EKS_CLUSTER_ROLE = "module.training.aws_iam_role.cluster"
 ENDPOINT_ROLE = "module.endpoint.aws_iam_role.this"
 MLFLOW_ROLE = "module.registry.aws_iam_role.mlflow[0]"
 STUDIO_ROLE = "module.workspace.aws_iam_role.execution"
@@ -1221,9 +1224,15 @@ def stores_and_flows(
         s3(role, "read", "artifacts", "checkpoints/", "a spot-interrupted job resumes from its checkpoint"),
         s3(role, "write", "artifacts", "checkpoints/", "jobs write checkpoints"),
         s3(role, "write", "artifacts", "training/", "jobs write the model artefact"),
-        Flow(principal=role, action="pull", store="training-image", route="interface", service="ecr.dkr",
-             why="jobs pull the training image"),
+        Flow(principal=PULL_ROLE[platform], action="pull", store="training-image", route="interface",
+             service="ecr.dkr", why="jobs pull the training image"),
     ]
+    if platform == "eks":
+        stores.append(Store(id="eks-secrets", kind="secrets", name="kubernetes secrets", key=key_of["eks"]))
+        flows.append(
+            Flow(principal=EKS_CLUSTER_ROLE, action="encrypt", store="eks-secrets", route="service", service="kms",
+                 why="EKS envelope-encrypts Kubernetes secrets")
+        )
     if platform == "sagemaker":
         stores += [
             Store(id="training-logs", kind="log_group", name="/aws/sagemaker/TrainingJobs", key=key_of["logs"]),
@@ -1283,6 +1292,7 @@ def stores_and_flows(
         flows += [
             s3(STUDIO_ROLE, "list", "data", "", "notebooks browse the dataset"),
             s3(STUDIO_ROLE, "read", "data", "", "notebooks read the dataset"),
+            s3(STUDIO_ROLE, "write", "data", "", "data preparation in notebooks writes curated datasets"),
             s3(STUDIO_ROLE, "read", "artifacts", "", "notebooks read models and checkpoints"),
             s3(STUDIO_ROLE, "write", "artifacts", "", "notebooks write experiments' output"),
         ]

@@ -23,6 +23,41 @@ CONTEXT = {
 }
 S3_VIA = {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
 
+# arn:aws:iam::aws:policy/PowerUserAccess v12, from AWS's managed policy reference
+# (docs.aws.amazon.com/aws-managed-policy/latest/reference/PowerUserAccess.html, edited 2026-02-12,
+# read 2026-12-02). AWS-managed documents are not in the planned values, so the check reads it here.
+POWER_USER_ACCESS = [
+    {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"], "Resource": "*"},
+    {
+        "Effect": "Allow",
+        "Action": [
+            "account:GetAccountInformation",
+            "account:GetGovCloudAccountInformation",
+            "account:GetPrimaryEmail",
+            "account:ListRegions",
+            "iam:CreateServiceLinkedRole",
+            "iam:DeleteServiceLinkedRole",
+            "iam:ListRoles",
+            "organizations:DescribeEffectivePolicy",
+            "organizations:DescribeOrganization",
+        ],
+        "Resource": "*",
+    },
+]
+# arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly v1 (created and edited 2024-10-04, same
+# reference, read 2026-12-02): the pull actions the flows use (the document lists more, none wider).
+REGISTRY_PULL_ONLY = [
+    {
+        "Effect": "Allow",
+        "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        "Resource": "*",
+    }
+]
+MANAGED = {
+    "arn:aws:iam::aws:policy/PowerUserAccess": POWER_USER_ACCESS,
+    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly": REGISTRY_PULL_ONLY,
+}
+
 # Roles outside the workload flows model, each with why it may hold bucket or key permissions.
 # Everything else that holds one without a flow is reported by excess().
 SERVICE_ROLES = {
@@ -61,8 +96,13 @@ class View:
                if p["values"]["role"] in (role["id"], role["name"])]
         customer = {p["values"]["arn"]: p["values"]["policy"] for p in self.of_type("aws_iam_policy")}
         for att in self.of_type("aws_iam_role_policy_attachment"):
-            if att["values"]["role"] in (role["id"], role["name"]) and att["values"]["policy_arn"] in customer:
-                out.append(iam.statements(customer[att["values"]["policy_arn"]]))
+            if att["values"]["role"] not in (role["id"], role["name"]):
+                continue
+            arn = att["values"]["policy_arn"]
+            if arn in customer:
+                out.append(iam.statements(customer[arn]))
+            elif arn in MANAGED:  # AWS managed documents are not in the state: the recorded copies
+                out.append(MANAGED[arn])
         return out
 
     def key_arn(self, purpose: str) -> str:
@@ -131,6 +171,9 @@ def requests(view: View, env: Environment, flow: Flow) -> list[tuple[iam.Request
             key = view.key_arn(store.key)
             via = {"kms:ViaService": f"sns.{REGION}.amazonaws.com"}
             out += [(req("kms:GenerateDataKey", key, via), "key", key), (req("kms:Decrypt", key, via), "key", key)]
+    elif store.kind == "secrets":
+        key = view.key_arn(store.key or "")
+        out += [(req("kms:Encrypt", key), "key", key), (req("kms:Decrypt", key), "key", key)]
     elif store.kind == "volume":
         key = view.key_arn(store.key or "")
         grant = {"kms:GrantIsForAWSResource": "true", "kms:ViaService": f"sagemaker.{REGION}.amazonaws.com"}
@@ -217,7 +260,7 @@ def excess(state: Mapping[str, Any], env: Environment) -> list[str]:
         flows = [f for f in env.flows if f.principal == address]
         identity = view.identity(address)
         needed_keys = {view.key_arn(env.store(f.store).key or "") for f in flows
-                       if env.store(f.store).kind in ("bucket", "volume", "topic") and env.store(f.store).key}
+                       if env.store(f.store).kind in ("bucket", "volume", "topic", "secrets") and env.store(f.store).key}
         for key in view.of_type("aws_kms_key"):
             arn = key["values"]["arn"]
             if arn in needed_keys:

@@ -16,6 +16,7 @@ override applies); the generated files are untouched, the copy is the harness's,
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -92,6 +93,21 @@ def mock_arn(rtype: str, address: str, values: Mapping[str, Any]) -> str:
     return f"arn:aws:{svc}:{region}:{acct}:{rtype}/{_slug(address)}"
 
 
+def _extra_values(rtype: str, address: str) -> dict[str, Any]:
+    """Values beyond ``arn`` that provider checks or outputs need in a realistic shape."""
+    digest = hashlib.sha1(address.encode()).hexdigest()[:17]
+    if rtype == "aws_launch_template":
+        return {"id": f"lt-{digest}"}
+    if rtype == "aws_eks_cluster":
+        return {
+            "certificate_authority": [{"data": "bW9jaw=="}],
+            "identity": [{"oidc": [{"issuer": f"https://oidc.eks.{REGION}.amazonaws.com/id/{digest.upper()}"}]}],
+        }
+    if rtype == "aws_eks_node_group":
+        return {"resources": [{"autoscaling_groups": [{"name": f"eks-{digest}"}], "remote_access_security_group_id": ""}]}
+    return {}
+
+
 def _run_test(root: Path, body: str, env: Mapping[str, str]) -> list[dict[str, Any]]:
     folder = root / TEST_DIR
     if folder.exists():
@@ -145,9 +161,8 @@ def planned_state(infra_src: Path, root_rel: str, work: Path, env: Mapping[str, 
     overrides = []
     for address, (rtype, values) in sorted(planned.items()):
         arn = mock_arn(rtype, address, values)
-        overrides.append(
-            f"override_resource {{\n  target = {address}\n  values = {{ arn = {json.dumps(arn)} }}\n}}\n"
-        )
+        values = {"arn": arn, **_extra_values(rtype, address)}
+        overrides.append(f"override_resource {{\n  target = {address}\n  values = {harness.hcl_value(values)}\n}}\n")
     msgs = _run_test(root, mocks + "\n".join(overrides) + '\nrun "apply" {\n  command = apply\n}\n', env)
     timings["apply"] = time.monotonic() - t0 - timings["plan"]
     for m in msgs:

@@ -161,28 +161,6 @@ def test_an_extra_grant_is_reported(root_state) -> None:  # type: ignore[no-unty
 
 # ----------------------------------------------------------------------------- CI apply role
 
-# arn:aws:iam::aws:policy/PowerUserAccess v12, from AWS's managed policy reference
-# (docs.aws.amazon.com/aws-managed-policy/latest/reference/PowerUserAccess.html, edited 2026-02-12,
-# read 2026-12-02). AWS-managed documents are not in the planned values, so the check reads it here.
-POWER_USER_ACCESS = [
-    {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"], "Resource": "*"},
-    {
-        "Effect": "Allow",
-        "Action": [
-            "account:GetAccountInformation",
-            "account:GetGovCloudAccountInformation",
-            "account:GetPrimaryEmail",
-            "account:ListRegions",
-            "iam:CreateServiceLinkedRole",
-            "iam:DeleteServiceLinkedRole",
-            "iam:ListRoles",
-            "organizations:DescribeEffectivePolicy",
-            "organizations:DescribeOrganization",
-        ],
-        "Resource": "*",
-    },
-]
-MANAGED = {"arn:aws:iam::aws:policy/PowerUserAccess": POWER_USER_ACCESS}
 
 
 def _ci_examples() -> list[str]:
@@ -195,11 +173,7 @@ def test_ci_apply_role_can_deploy_the_project_and_nothing_else(example: str, roo
     state = root_state(example, "bootstrap")
     view = check.View.of(state)
     role = view.values("module.ci.aws_iam_role.apply")
-    identity = view.identity("module.ci.aws_iam_role.apply") + [
-        MANAGED[a["values"]["policy_arn"]]
-        for a in view.of_type("aws_iam_role_policy_attachment")
-        if a["values"]["role"] in (role["id"], role["name"]) and a["values"]["policy_arn"] in MANAGED
-    ]
+    identity = view.identity("module.ci.aws_iam_role.apply")
     bp = decide(load_answers(harness.EXAMPLES / example / "answers.yml"))
     acct, slug = check.ACCOUNT, bp.project["slug"]
 
