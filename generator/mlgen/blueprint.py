@@ -36,7 +36,9 @@ class ModuleCall(_Frozen):
     dr_provider: bool = Field(False, description="Pass providers = { aws = aws, aws.dr = aws.dr }.")
 
 
-StoreKind = Literal["bucket", "log_group", "registry", "file_system", "volume", "tracking_server", "endpoint", "topic", "secrets"]
+StoreKind = Literal[
+    "bucket", "log_group", "registry", "file_system", "volume", "tracking_server", "endpoint", "topic", "secrets"
+]
 FlowAction = Literal["read", "write", "list", "pull", "log", "invoke", "track", "encrypt", "publish"]
 Route = Literal["gateway", "interface", "service"]
 
@@ -46,7 +48,9 @@ class Store(_Frozen):
 
     id: str = Field(description="Stable id, e.g. 'artifacts' (flows name stores by it).")
     kind: StoreKind
-    name: str = Field(description="Its name as the cloud sees it (bucket name, log group name), or a Terraform address.")
+    name: str = Field(
+        description="Its name as the cloud sees it (bucket name, log group name), or a Terraform address."
+    )
     address: str | None = Field(None, description="Terraform address of the resource in the root, when it is one.")
     key: str | None = Field(description="Key purpose (module.keys.key_arns[<key>]) that encrypts it.")
 

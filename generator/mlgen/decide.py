@@ -1215,7 +1215,9 @@ def stores_and_flows(
     role = TRAINING_ROLE[platform]
 
     def s3(principal: str, action: Any, store: str, prefix: str, why: str) -> Flow:
-        return Flow(principal=principal, action=action, store=store, prefix=prefix, route="gateway", service="s3", why=why)
+        return Flow(
+            principal=principal, action=action, store=store, prefix=prefix, route="gateway", service="s3", why=why
+        )
 
     flows += [
         s3(role, "list", "data", "", "training lists its input channel"),
@@ -1224,14 +1226,26 @@ def stores_and_flows(
         s3(role, "read", "artifacts", "checkpoints/", "a spot-interrupted job resumes from its checkpoint"),
         s3(role, "write", "artifacts", "checkpoints/", "jobs write checkpoints"),
         s3(role, "write", "artifacts", "training/", "jobs write the model artefact"),
-        Flow(principal=PULL_ROLE[platform], action="pull", store="training-image", route="interface",
-             service="ecr.dkr", why="jobs pull the training image"),
+        Flow(
+            principal=PULL_ROLE[platform],
+            action="pull",
+            store="training-image",
+            route="interface",
+            service="ecr.dkr",
+            why="jobs pull the training image",
+        ),
     ]
     if platform == "eks":
         stores.append(Store(id="eks-secrets", kind="secrets", name="kubernetes secrets", key=key_of["eks"]))
         flows.append(
-            Flow(principal=EKS_CLUSTER_ROLE, action="encrypt", store="eks-secrets", route="service", service="kms",
-                 why="EKS envelope-encrypts Kubernetes secrets")
+            Flow(
+                principal=EKS_CLUSTER_ROLE,
+                action="encrypt",
+                store="eks-secrets",
+                route="service",
+                service="kms",
+                why="EKS envelope-encrypts Kubernetes secrets",
+            )
         )
     if platform == "sagemaker":
         stores += [
@@ -1239,10 +1253,22 @@ def stores_and_flows(
             Store(id="processing-logs", kind="log_group", name="/aws/sagemaker/ProcessingJobs", key=key_of["logs"]),
         ]
         flows += [
-            Flow(principal=role, action="log", store="training-logs", route="service", service="logs",
-                 why="training jobs write their logs"),
-            Flow(principal=role, action="log", store="processing-logs", route="service", service="logs",
-                 why="batch scoring (Processing jobs) writes its logs"),
+            Flow(
+                principal=role,
+                action="log",
+                store="training-logs",
+                route="service",
+                service="logs",
+                why="training jobs write their logs",
+            ),
+            Flow(
+                principal=role,
+                action="log",
+                store="processing-logs",
+                route="service",
+                service="logs",
+                why="batch scoring (Processing jobs) writes its logs",
+            ),
             s3(role, "write", "artifacts", "scoring/", "batch scoring writes predictions"),
         ]
     if endpoint is not None:
@@ -1252,41 +1278,83 @@ def stores_and_flows(
         ]
         flows += [
             s3(ENDPOINT_ROLE, "read", "artifacts", "training/", "the endpoint loads the model artefact"),
-            Flow(principal=ENDPOINT_ROLE, action="pull", store="serving-image", route="interface", service="ecr.dkr",
-                 why="the endpoint pulls the serving image"),
-            Flow(principal=ENDPOINT_ROLE, action="encrypt", store="endpoint-volume", route="service", service="kms",
-                 why="SageMaker encrypts the endpoint's ML volumes with the role's grant"),
-            Flow(principal=ENDPOINT_ROLE, action="log", store="endpoint-logs", route="service", service="logs",
-                 why="the model container writes its logs"),
+            Flow(
+                principal=ENDPOINT_ROLE,
+                action="pull",
+                store="serving-image",
+                route="interface",
+                service="ecr.dkr",
+                why="the endpoint pulls the serving image",
+            ),
+            Flow(
+                principal=ENDPOINT_ROLE,
+                action="encrypt",
+                store="endpoint-volume",
+                route="service",
+                service="kms",
+                why="SageMaker encrypts the endpoint's ML volumes with the role's grant",
+            ),
+            Flow(
+                principal=ENDPOINT_ROLE,
+                action="log",
+                store="endpoint-logs",
+                route="service",
+                service="logs",
+                why="the model container writes its logs",
+            ),
         ]
         if capture:
             flows.append(s3(ENDPOINT_ROLE, "write", "artifacts", "data-capture/", "data capture records requests"))
         if endpoint == "async":
             stores += [
-                Store(id=f"async-{outcome}", kind="topic", name=f"async-{outcome}",
-                      address=f"module.endpoint.aws_sns_topic.async_{outcome}[0]", key=key_of["logs"])
+                Store(
+                    id=f"async-{outcome}",
+                    kind="topic",
+                    name=f"async-{outcome}",
+                    address=f"module.endpoint.aws_sns_topic.async_{outcome}[0]",
+                    key=key_of["logs"],
+                )
                 for outcome in ("success", "error")
             ]
             flows += [
                 s3(ENDPOINT_ROLE, "write", "artifacts", "async-output/", "async inference writes its results"),
-                s3(ENDPOINT_ROLE, "write", "artifacts", "async-output-failures/", "async inference writes its failures"),
+                s3(
+                    ENDPOINT_ROLE, "write", "artifacts", "async-output-failures/", "async inference writes its failures"
+                ),
                 *(
-                    Flow(principal=ENDPOINT_ROLE, action="publish", store=f"async-{outcome}", route="service",
-                         service="sns", why=f"async inference notifies {outcome}")
+                    Flow(
+                        principal=ENDPOINT_ROLE,
+                        action="publish",
+                        store=f"async-{outcome}",
+                        route="service",
+                        service="sns",
+                        why=f"async inference notifies {outcome}",
+                    )
                     for outcome in ("success", "error")
                 ),
             ]
     if mlflow:
         stores.append(
-            Store(id="tracking", kind="tracking_server", name="mlflow",
-                  address="module.registry.aws_sagemaker_mlflow_tracking_server.this[0]", key=None)
+            Store(
+                id="tracking",
+                kind="tracking_server",
+                name="mlflow",
+                address="module.registry.aws_sagemaker_mlflow_tracking_server.this[0]",
+                key=None,
+            )
         )
         flows += [
             s3(MLFLOW_ROLE, "list", "artifacts", "mlflow/", "the tracking server lists its artefacts"),
             s3(MLFLOW_ROLE, "read", "artifacts", "mlflow/", "the tracking server serves logged artefacts"),
             s3(MLFLOW_ROLE, "write", "artifacts", "mlflow/", "the tracking server stores logged artefacts"),
-            Flow(principal=role, action="track", store="tracking", route="interface", service="sagemaker.experiments",
-                 why="training jobs log runs and metrics to MLflow"),
+            Flow(
+                principal=role,
+                action="track",
+                store="tracking",
+                route="interface",
+                service="sagemaker.experiments",
+                why="training jobs log runs and metrics to MLflow",
+            ),
         ]
     if studio:
         flows += [

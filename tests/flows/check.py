@@ -7,11 +7,13 @@ holds that no flow needs. Both return human-readable lines (empty = good).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
+
+from mlgen.blueprint import Environment, Flow, Store
 
 from . import iam
-from mlgen.blueprint import Environment, Flow, Store
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -92,8 +94,11 @@ class View:
 
     def identity(self, role_address: str) -> list[list[dict[str, Any]]]:
         role = self.values(role_address)
-        out = [iam.statements(p["values"]["policy"]) for p in self.of_type("aws_iam_role_policy")
-               if p["values"]["role"] in (role["id"], role["name"])]
+        out = [
+            iam.statements(p["values"]["policy"])
+            for p in self.of_type("aws_iam_role_policy")
+            if p["values"]["role"] in (role["id"], role["name"])
+        ]
         customer = {p["values"]["arn"]: p["values"]["policy"] for p in self.of_type("aws_iam_policy")}
         for att in self.of_type("aws_iam_role_policy_attachment"):
             if att["values"]["role"] not in (role["id"], role["name"]):
@@ -146,7 +151,10 @@ def requests(view: View, env: Environment, flow: Flow) -> list[tuple[iam.Request
         elif flow.action == "write":
             out.append((req("s3:PutObject", obj), "bucket", bucket))
             if key:
-                out += [(req("kms:GenerateDataKey", key, S3_VIA), "key", key), (req("kms:Decrypt", key, S3_VIA), "key", key)]
+                out += [
+                    (req("kms:GenerateDataKey", key, S3_VIA), "key", key),
+                    (req("kms:Decrypt", key, S3_VIA), "key", key),
+                ]
     elif store.kind == "registry":
         assert store.address
         repo = view.values(store.address)["arn"]
@@ -157,12 +165,17 @@ def requests(view: View, env: Environment, flow: Flow) -> list[tuple[iam.Request
         ]
     elif store.kind == "log_group":
         stream = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{store.name}:log-stream:mlgen-flow"
-        out += [(req("logs:CreateLogStream", stream), "identity", None), (req("logs:PutLogEvents", stream), "identity", None)]
+        out += [
+            (req("logs:CreateLogStream", stream), "identity", None),
+            (req("logs:PutLogEvents", stream), "identity", None),
+        ]
     elif store.kind == "tracking_server":
         assert store.address
         server = view.values(store.address)["arn"]
-        out += [(req("sagemaker-mlflow:LogMetric", server), "identity", None),
-                (req("sagemaker-mlflow:CreateRun", server), "identity", None)]
+        out += [
+            (req("sagemaker-mlflow:LogMetric", server), "identity", None),
+            (req("sagemaker-mlflow:CreateRun", server), "identity", None),
+        ]
     elif store.kind == "topic":
         assert store.address
         topic = view.values(store.address)["arn"]
@@ -200,7 +213,8 @@ def _endpoint(view: View, service: str) -> dict[str, Any] | None:
     for e in view.of_type("aws_vpc_endpoint"):
         name = e["values"]["service_name"]
         short = name.split(f".{REGION}.", 1)[-1]
-        if short == service or name.endswith(f".{service}"):
+        sagemaker_owned = f"aws.sagemaker.{REGION}.{service.removeprefix('sagemaker.')}"  # AWS's own form
+        if short == service or name.endswith(f".{service}") or name == sagemaker_owned:
             return e["values"]
     return None
 
@@ -210,7 +224,10 @@ def _ingress_443(view: View, sg_id: str) -> list[dict[str, Any]]:
         r["values"]
         for r in view.of_type("aws_vpc_security_group_ingress_rule")
         if r["values"]["security_group_id"] == sg_id
-        and (r["values"]["ip_protocol"] == "-1" or (r["values"]["from_port"] or 0) <= 443 <= (r["values"]["to_port"] or 0))
+        and (
+            r["values"]["ip_protocol"] == "-1"
+            or (r["values"]["from_port"] or 0) <= 443 <= (r["values"]["to_port"] or 0)
+        )
     ]
 
 
@@ -259,8 +276,11 @@ def excess(state: Mapping[str, Any], env: Environment) -> list[str]:
             continue
         flows = [f for f in env.flows if f.principal == address]
         identity = view.identity(address)
-        needed_keys = {view.key_arn(env.store(f.store).key or "") for f in flows
-                       if env.store(f.store).kind in ("bucket", "volume", "topic", "secrets") and env.store(f.store).key}
+        needed_keys = {
+            view.key_arn(env.store(f.store).key or "")
+            for f in flows
+            if env.store(f.store).kind in ("bucket", "volume", "topic", "secrets") and env.store(f.store).key
+        }
         for key in view.of_type("aws_kms_key"):
             arn = key["values"]["arn"]
             if arn in needed_keys:

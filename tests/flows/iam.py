@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 
 def _list(v: Any) -> list[Any]:
@@ -145,7 +146,9 @@ def statements(policy: str | Mapping[str, Any] | None) -> list[dict[str, Any]]:
     return [dict(s) for s in _list(doc.get("Statement"))]
 
 
-def _effects(policies: Iterable[list[dict[str, Any]]], req: Request, *, resource_policy: bool, account: str) -> set[str]:
+def _effects(
+    policies: Iterable[list[dict[str, Any]]], req: Request, *, resource_policy: bool, account: str
+) -> set[str]:
     out: set[str] = set()
     for sts in policies:
         for st in sts:

@@ -23,12 +23,13 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from apply import harness  # noqa: E402
+from apply import harness
 
 timings: dict[str, float] = {}
 ACCOUNT = "123456789012"
@@ -104,7 +105,9 @@ def _extra_values(rtype: str, address: str) -> dict[str, Any]:
             "identity": [{"oidc": [{"issuer": f"https://oidc.eks.{REGION}.amazonaws.com/id/{digest.upper()}"}]}],
         }
     if rtype == "aws_eks_node_group":
-        return {"resources": [{"autoscaling_groups": [{"name": f"eks-{digest}"}], "remote_access_security_group_id": ""}]}
+        return {
+            "resources": [{"autoscaling_groups": [{"name": f"eks-{digest}"}], "remote_access_security_group_id": ""}]
+        }
     return {}
 
 

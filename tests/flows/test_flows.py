@@ -14,8 +14,8 @@ import json
 from typing import Any
 
 import pytest
-
 from apply import harness
+
 from mlgen.answers import load_answers
 from mlgen.decide import ENDPOINT_ROLE, decide
 
@@ -60,9 +60,7 @@ def _supporting(state: dict[str, Any], env: Any, flow: Any) -> list[tuple[str, i
     role = view.values(flow.principal)
     found: list[tuple[str, int, str]] = []
     for r, kind, detail in check.requests(view, env, flow):
-        docs = [
-            p for p in view.of_type("aws_iam_role_policy") if p["values"]["role"] in (role["id"], role["name"])
-        ]
+        docs = [p for p in view.of_type("aws_iam_role_policy") if p["values"]["role"] in (role["id"], role["name"])]
         if kind == "key":
             docs += [k for k in view.of_type("aws_kms_key") if k["values"]["arn"] == detail]
         for doc in docs:
@@ -149,7 +147,11 @@ def test_an_extra_grant_is_reported(root_state) -> None:  # type: ignore[no-unty
         if p["values"]["role"] in (role["id"], role["name"]):
             doc = json.loads(p["values"]["policy"])
             doc["Statement"].append(
-                {"Effect": "Allow", "Action": ["s3:DeleteObject"], "Resource": [f"{view.values('module.storage.aws_s3_bucket.data')['arn']}/*"]}
+                {
+                    "Effect": "Allow",
+                    "Action": ["s3:DeleteObject"],
+                    "Resource": [f"{view.values('module.storage.aws_s3_bucket.data')['arn']}/*"],
+                }
             )
             doc["Statement"].append({"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [view.key_arn("logs")]})
             p["values"]["policy"] = json.dumps(doc)
@@ -162,9 +164,12 @@ def test_an_extra_grant_is_reported(root_state) -> None:  # type: ignore[no-unty
 # ----------------------------------------------------------------------------- CI apply role
 
 
-
 def _ci_examples() -> list[str]:
-    return [n for n in harness.example_names() if load_answers(harness.EXAMPLES / n / "answers.yml").project.github_repository]
+    return [
+        n
+        for n in harness.example_names()
+        if load_answers(harness.EXAMPLES / n / "answers.yml").project.github_repository
+    ]
 
 
 @pytest.mark.parametrize("example", _ci_examples())
@@ -200,3 +205,27 @@ def test_ci_apply_role_can_deploy_the_project_and_nothing_else(example: str, roo
         ("organizations:LeaveOrganization", "*"),
     ]:
         assert not may(action, resource), f"CI apply may {action} on {resource}"
+
+
+# ----------------------------------------------------------------------------- MLflow, wired on
+
+
+def test_mlflow_flows_when_the_template_wires_it(monkeypatch, flow_work, terraform_env) -> None:  # type: ignore[no-untyped-def]
+    """MLflow is off by default (TEMPLATE_WIRES_MLFLOW); forced on, its flows must hold: the server's role
+    uses the artifacts bucket's key (not the ECR key), training jobs may call the tracking server, and an
+    isolated VPC has the experiments endpoint."""
+    from mlgen import decide as decide_module
+    from mlgen.api import new
+
+    from . import planned
+
+    monkeypatch.setattr(decide_module, "TEMPLATE_WIRES_MLFLOW", True)
+    example = "hipaa-medical-imaging"
+    answers = load_answers(harness.EXAMPLES / example / "answers.yml")
+    env = decide(answers).environments[0]
+    assert any(f.store == "tracking" for f in env.flows), "MLflow is not affordable in this example any more"
+    dest = flow_work / "render-mlflow"
+    new(dest, answers, check=False, use_git=False, echo=lambda _m: None)
+    state = planned.planned_state(dest / "infra", f"envs/{env.name}", flow_work / "state-mlflow", terraform_env)
+    assert check.missing(state, env) == []
+    assert check.excess(state, env) == []
