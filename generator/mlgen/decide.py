@@ -1214,6 +1214,9 @@ def stores_and_flows(
     flows: list[Flow] = []
     role = TRAINING_ROLE[platform]
 
+    def via(principal: str, action: Any, store: str, route: Any, service: str, why: str) -> Flow:
+        return Flow(principal=principal, action=action, store=store, route=route, service=service, why=why)
+
     def s3(principal: str, action: Any, store: str, prefix: str, why: str) -> Flow:
         return Flow(
             principal=principal, action=action, store=store, prefix=prefix, route="gateway", service="s3", why=why
@@ -1226,25 +1229,13 @@ def stores_and_flows(
         s3(role, "read", "artifacts", "checkpoints/", "a spot-interrupted job resumes from its checkpoint"),
         s3(role, "write", "artifacts", "checkpoints/", "jobs write checkpoints"),
         s3(role, "write", "artifacts", "training/", "jobs write the model artefact"),
-        Flow(
-            principal=PULL_ROLE[platform],
-            action="pull",
-            store="training-image",
-            route="interface",
-            service="ecr.dkr",
-            why="jobs pull the training image",
-        ),
+        via(PULL_ROLE[platform], "pull", "training-image", "interface", "ecr.dkr", "jobs pull the training image"),
     ]
     if platform == "eks":
         stores.append(Store(id="eks-secrets", kind="secrets", name="kubernetes secrets", key=key_of["eks"]))
         flows.append(
-            Flow(
-                principal=EKS_CLUSTER_ROLE,
-                action="encrypt",
-                store="eks-secrets",
-                route="service",
-                service="kms",
-                why="EKS envelope-encrypts Kubernetes secrets",
+            via(
+                EKS_CLUSTER_ROLE, "encrypt", "eks-secrets", "service", "kms", "EKS envelope-encrypts Kubernetes secrets"
             )
         )
     if platform == "sagemaker":
@@ -1253,21 +1244,14 @@ def stores_and_flows(
             Store(id="processing-logs", kind="log_group", name="/aws/sagemaker/ProcessingJobs", key=key_of["logs"]),
         ]
         flows += [
-            Flow(
-                principal=role,
-                action="log",
-                store="training-logs",
-                route="service",
-                service="logs",
-                why="training jobs write their logs",
-            ),
-            Flow(
-                principal=role,
-                action="log",
-                store="processing-logs",
-                route="service",
-                service="logs",
-                why="batch scoring (Processing jobs) writes its logs",
+            via(role, "log", "training-logs", "service", "logs", "training jobs write their logs"),
+            via(
+                role,
+                "log",
+                "processing-logs",
+                "service",
+                "logs",
+                "batch scoring (Processing jobs) writes its logs",
             ),
             s3(role, "write", "artifacts", "scoring/", "batch scoring writes predictions"),
         ]
@@ -1278,30 +1262,16 @@ def stores_and_flows(
         ]
         flows += [
             s3(ENDPOINT_ROLE, "read", "artifacts", "training/", "the endpoint loads the model artefact"),
-            Flow(
-                principal=ENDPOINT_ROLE,
-                action="pull",
-                store="serving-image",
-                route="interface",
-                service="ecr.dkr",
-                why="the endpoint pulls the serving image",
+            via(ENDPOINT_ROLE, "pull", "serving-image", "interface", "ecr.dkr", "the endpoint pulls the serving image"),
+            via(
+                ENDPOINT_ROLE,
+                "encrypt",
+                "endpoint-volume",
+                "service",
+                "kms",
+                "SageMaker encrypts the endpoint's ML volumes with the role's grant",
             ),
-            Flow(
-                principal=ENDPOINT_ROLE,
-                action="encrypt",
-                store="endpoint-volume",
-                route="service",
-                service="kms",
-                why="SageMaker encrypts the endpoint's ML volumes with the role's grant",
-            ),
-            Flow(
-                principal=ENDPOINT_ROLE,
-                action="log",
-                store="endpoint-logs",
-                route="service",
-                service="logs",
-                why="the model container writes its logs",
-            ),
+            via(ENDPOINT_ROLE, "log", "endpoint-logs", "service", "logs", "the model container writes its logs"),
         ]
         if capture:
             flows.append(s3(ENDPOINT_ROLE, "write", "artifacts", "data-capture/", "data capture records requests"))
@@ -1322,13 +1292,13 @@ def stores_and_flows(
                     ENDPOINT_ROLE, "write", "artifacts", "async-output-failures/", "async inference writes its failures"
                 ),
                 *(
-                    Flow(
-                        principal=ENDPOINT_ROLE,
-                        action="publish",
-                        store=f"async-{outcome}",
-                        route="service",
-                        service="sns",
-                        why=f"async inference notifies {outcome}",
+                    via(
+                        ENDPOINT_ROLE,
+                        "publish",
+                        f"async-{outcome}",
+                        "service",
+                        "sns",
+                        f"async inference notifies {outcome}",
                     )
                     for outcome in ("success", "error")
                 ),
@@ -1347,13 +1317,13 @@ def stores_and_flows(
             s3(MLFLOW_ROLE, "list", "artifacts", "mlflow/", "the tracking server lists its artefacts"),
             s3(MLFLOW_ROLE, "read", "artifacts", "mlflow/", "the tracking server serves logged artefacts"),
             s3(MLFLOW_ROLE, "write", "artifacts", "mlflow/", "the tracking server stores logged artefacts"),
-            Flow(
-                principal=role,
-                action="track",
-                store="tracking",
-                route="interface",
-                service="sagemaker.experiments",
-                why="training jobs log runs and metrics to MLflow",
+            via(
+                role,
+                "track",
+                "tracking",
+                "interface",
+                "sagemaker.experiments",
+                "training jobs log runs and metrics to MLflow",
             ),
         ]
     if studio:
