@@ -21,7 +21,7 @@ def flow_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def root_state(flow_work: Path, terraform_env: dict[str, str]):  # type: ignore[no-untyped-def]
-    """``root_state("example", "envs/prod")`` -> the root's values after a mocked apply (cached)."""
+    """``root_state("example", "envs/prod")`` -> the root's values planned under mock_provider (cached)."""
 
     def get(example: str, root: str) -> dict[str, Any]:
         key = f"{example}:{root}"

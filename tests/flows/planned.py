@@ -1,13 +1,15 @@
-"""Planned values of a generated root, offline: ``terraform test`` under ``mock_provider``, applied.
+"""Planned values of a generated root, offline: ``terraform test`` under ``mock_provider``.
 
 A plain ``terraform plan`` leaves every policy that names a new resource's ARN "known after apply",
-so nothing could be evaluated. Under ``mock_provider`` the apply is simulated (no AWS, no emulator)
-and every value becomes known; computed attributes are random strings, so two passes:
+so nothing could be evaluated. Under ``mock_provider`` with ``override_during = plan`` every value is
+known at plan time (no AWS, no emulator, no simulated apply); computed attributes are random
+strings, so two passes:
 
-1. ``command = plan``: the instance addresses and their configured values (names, bucket names).
-2. ``command = apply`` with one ``override_resource`` per instance giving it a realistic, unique
-   ``arn`` (``arn:aws:s3:::<bucket>``, ``arn:aws:iam::<account>:role/<name>``, ``.../key/<address>``)
-   so the provider's ARN checks pass and policies resolve to the ARNs they would have on AWS.
+1. ``command = plan`` (values unknown): the instance addresses and their configured values.
+2. ``command = plan`` with ``override_during = plan`` and one ``override_resource`` per instance
+   giving it a realistic, unique ``arn`` (``arn:aws:s3:::<bucket>``, ``arn:aws:iam::<account>:role/
+   <name>``, ``.../key/<address>``) so the provider's ARN checks pass and policies resolve to the ARNs
+   they would have on AWS. Its resource changes' ``after`` values are returned as a state-shaped tree.
 
 Variable ``validation`` blocks are removed in the copy (mock ids are not ARN-shaped where no
 override applies); the generated files are untouched, the copy is the harness's, like
@@ -22,7 +24,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from apply import harness
 
-timings: dict[str, float] = {}
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 TEST_DIR = "mlgen_flows"
@@ -58,9 +58,10 @@ def strip_validations(text: str) -> str:
     return "".join(out)
 
 
-def _mock_blocks(root: Path) -> str:
+def _mock_blocks(root: Path, *, values_at_plan: bool = False) -> str:
+    during = "  override_during = plan\n" if values_at_plan else ""
     return "\n".join(
-        'mock_provider "aws" {\n' + (f'  alias = "{a}"\n' if a else "") + harness._MOCKS + "}\n"
+        'mock_provider "aws" {\n' + (f'  alias = "{a}"\n' if a else "") + during + harness._MOCKS + "}\n"
         for a in harness.provider_aliases(root)
     )
 
@@ -134,7 +135,7 @@ def _run_test(root: Path, body: str, env: Mapping[str, str]) -> list[dict[str, A
 
 
 def planned_state(infra_src: Path, root_rel: str, work: Path, env: Mapping[str, str]) -> dict[str, Any]:
-    """Resource instances of one root after a mocked apply: ``{address: {"type":..., "values":...}}``."""
+    """One root's planned values, every one known: ``{"values": {"root_module": {"resources": [...]}}}``."""
     infra = work / "infra"
     if infra.exists():
         shutil.rmtree(infra)
@@ -153,22 +154,31 @@ def planned_state(infra_src: Path, root_rel: str, work: Path, env: Mapping[str, 
         check=True,
     )
     mocks = _mock_blocks(root)
-    t0 = time.monotonic()
     planned: dict[str, tuple[str, dict[str, Any]]] = {}
     for m in _run_test(root, mocks + '\nrun "plan" {\n  command = plan\n}\n', env):
         if m.get("type") == "test_plan":
             for rc in m["test_plan"].get("resource_changes") or []:
                 if rc.get("mode") == "managed":
                     planned[rc["address"]] = (rc["type"], rc["change"].get("after") or {})
-    timings["plan"] = time.monotonic() - t0
     overrides = []
     for address, (rtype, values) in sorted(planned.items()):
         arn = mock_arn(rtype, address, values)
         values = {"arn": arn, **_extra_values(rtype, address)}
-        overrides.append(f"override_resource {{\n  target = {address}\n  values = {harness.hcl_value(values)}\n}}\n")
-    msgs = _run_test(root, mocks + "\n".join(overrides) + '\nrun "apply" {\n  command = apply\n}\n', env)
-    timings["apply"] = time.monotonic() - t0 - timings["plan"]
+        overrides.append(
+            f"override_resource {{\n  target = {address}\n  override_during = plan\n"
+            f"  values = {harness.hcl_value(values)}\n}}\n"
+        )
+    # override_during = plan: mocked and overridden values are known at plan time, so a plan (no
+    # simulated apply, no destroy) already holds every policy in full.
+    body = _mock_blocks(root, values_at_plan=True) + "\n".join(overrides) + '\nrun "values" {\n  command = plan\n}\n'
+    msgs = _run_test(root, body, env)
     for m in msgs:
-        if m.get("type") == "test_state":
-            return {k: v for k, v in m["test_state"].items() if k != "provider_schemas"}
+        if m.get("type") == "test_plan" and m.get("@testrun") == "values":
+            changes = m["test_plan"].get("resource_changes") or []
+            resources = [
+                {"address": rc["address"], "mode": rc["mode"], "type": rc["type"], "values": rc["change"]["after"]}
+                for rc in changes
+                if rc["mode"] == "managed"
+            ]
+            return {"values": {"root_module": {"resources": resources}}}
     raise RuntimeError(f"no state in the output of {root}: {[m.get('type') for m in msgs]}")
