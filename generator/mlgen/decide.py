@@ -982,7 +982,8 @@ def _environment(
             inputs={
                 "name": name,
                 "kms_key_arn": kref(store_key["training-image"]),
-                "artifacts_kms_key_arn": kref(store_key["artifacts"]),
+                # The MLflow server's role uses the artifact store's key (only when there is a server).
+                "artifacts_kms_key_arn": kref(store_key["artifacts"]) if mlflow and first else None,
                 "enable_mlflow": mlflow and first,
                 "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
                 "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
