@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
@@ -36,6 +36,37 @@ class ModuleCall(_Frozen):
     dr_provider: bool = Field(False, description="Pass providers = { aws = aws, aws.dr = aws.dr }.")
 
 
+StoreKind = Literal[
+    "bucket", "log_group", "registry", "file_system", "volume", "tracking_server", "endpoint", "topic", "secrets"
+]
+FlowAction = Literal["read", "write", "list", "pull", "log", "invoke", "track", "encrypt", "publish"]
+Route = Literal["gateway", "interface", "service"]
+
+
+class Store(_Frozen):
+    """One place data sits, and the key that encrypts it (None: the service's own encryption)."""
+
+    id: str = Field(description="Stable id, e.g. 'artifacts' (flows name stores by it).")
+    kind: StoreKind
+    name: str = Field(
+        description="Its name as the cloud sees it (bucket name, log group name), or a Terraform address."
+    )
+    address: str | None = Field(None, description="Terraform address of the resource in the root, when it is one.")
+    key: str | None = Field(description="Key purpose (module.keys.key_arns[<key>]) that encrypts it.")
+
+
+class Flow(_Frozen):
+    """One access a workload needs: principal -> action class -> store (prefix) -> network route."""
+
+    principal: str = Field(description="Terraform address of the role that acts (module.training.aws_iam_role.this).")
+    action: FlowAction
+    store: str = Field(description="Store id.")
+    prefix: str = Field("", description="Object prefix inside a bucket ('' = any object).")
+    route: Route = Field(description="gateway/interface endpoint from the VPC, or service (AWS calls on its side).")
+    service: str = Field(description="Endpoint service the route needs (s3, ecr.dkr, logs, sagemaker.api...).")
+    why: str = Field(description="What breaks without it.")
+
+
 class Environment(_Frozen):
     """One Terraform root under infra/envs/<name>/."""
 
@@ -45,6 +76,14 @@ class Environment(_Frozen):
     outputs: dict[str, str] = Field(description="Root output name -> Terraform expression.")
     dr_provider_region: str = Field(description="Expression for the aws.dr provider's region.")
     expect: dict[str, Any] = Field(description="What the root's shipped tests assert (subnet counts, gates).")
+    stores: list[Store] = Field(default_factory=list, description="Where data sits and which key encrypts it.")
+    flows: list[Flow] = Field(default_factory=list, description="Every access the workloads need (and only those).")
+
+    def store(self, store_id: str) -> Store:
+        for s in self.stores:
+            if s.id == store_id:
+                return s
+        raise KeyError(store_id)
 
 
 class CostLine(_Frozen):

@@ -12,7 +12,7 @@ from typing import Any
 
 from mlgen import __version__
 from mlgen.answers import CLASSIFICATION_ORDER, Answers, residency_regions
-from mlgen.blueprint import Blueprint, Decision, Environment, ModuleCall, ref
+from mlgen.blueprint import Blueprint, Decision, Environment, Flow, ModuleCall, Store, ref
 from mlgen.catalog import Instance, efa_supported, gpu_shapes, hosting_price, mlflow_price, price
 from mlgen.cost import HOURS, SECURITY_ALARMS, eks_cluster_monthly, estimate
 
@@ -925,6 +925,22 @@ def _environment(
     primary = _is_primary(a, env)
     name = f"{a.project.slug}-{env}"
     key = {p_: ref(f'module.keys.key_arns["{k}"]') for p_, k in key_of.items()}
+
+    def kref(purpose: str | None) -> dict[str, str]:
+        return ref(f'module.keys.key_arns["{purpose}"]')
+
+    serving = endpoint_mode(a, env, inference) if inference["mode"] in ("online", "serverless", "async") else None
+    stores, flows = stores_and_flows(
+        key_of=key_of,
+        platform=platform,
+        endpoint=serving,
+        capture=capture and primary and serving not in (None, "serverless"),
+        mlflow=mlflow and first,
+        studio=studio and first,
+        name=name,
+    )
+    store_key = {s.id: s.key for s in stores}
+    role_keys = [kref(k) for k in keys_for(TRAINING_ROLE[platform], stores, flows)]
     azs = _azs(a)
     env_nat = nat if (primary or nat == "none") else ("single" if nat == "per_az" else nat)
     mods: list[ModuleCall] = [
@@ -936,7 +952,7 @@ def _environment(
             inputs={
                 "name": name,
                 "create_kms_key": False,
-                "kms_key_arn": key["data"],
+                "kms_key_arn": kref(store_key["data"]),
                 "transition_to_ia_days": ia_days,
                 "checkpoint_noncurrent_days": CHECKPOINT_NONCURRENT_DAYS,
                 "data_capture_expiration_days": DATA_CAPTURE_DAYS,
@@ -987,14 +1003,15 @@ def _environment(
             source="registry",
             inputs={
                 "name": name,
-                "kms_key_arn": key["artifacts"],
+                "kms_key_arn": kref(store_key["training-image"]),
+                # The MLflow server's role uses the artifact store's key (only when there is a server).
+                "artifacts_kms_key_arn": kref(store_key["artifacts"]) if mlflow and first else None,
                 "enable_mlflow": mlflow and first,
                 "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
                 "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
             },
         ),
     ]
-    data_keys = [key["data"]] + ([key["artifacts"]] if key["artifacts"] != key["data"] else [])
     if platform == "sagemaker":
         mods.append(
             ModuleCall(
@@ -1005,8 +1022,11 @@ def _environment(
                     "data_bucket_arn": ref("module.storage.data_bucket_arn"),
                     "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
                     "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
-                    "kms_key_arns": data_keys,
+                    "kms_key_arns": role_keys,
                     "ecr_repository_arns": ref("values(module.registry.repository_arns)"),
+                    "mlflow_tracking_server_arn": ref("module.registry.mlflow_tracking_server_arn")
+                    if mlflow and first
+                    else None,
                     "vpc_id": ref("module.network.vpc_id"),
                     "vpc_cidr_block": ref("module.network.vpc_cidr_block"),
                     "subnet_ids": ref("module.network.private_subnet_ids"),
@@ -1038,7 +1058,7 @@ def _environment(
                     "training_deployer_role_names": [_ci_apply_role(a)] if a.project.github_repository else [],
                     "data_bucket_arn": ref("module.storage.data_bucket_arn"),
                     "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
-                    "data_kms_key_arns": data_keys,
+                    "data_kms_key_arns": role_keys,
                 },
             )
         )
@@ -1051,6 +1071,8 @@ def _environment(
             "model_image": ref("var.model_image"),
             "model_data_url": ref("var.model_data_url"),
             "kms_key_arn": key["endpoints"],
+            "artifacts_kms_key_arn": kref(store_key["artifacts"]),
+            "ecr_repository_arns": [ref('module.registry.repository_arns["serving"]')],
             "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
             "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
             "enable_data_capture": capture and primary and mode != "serverless",
@@ -1157,6 +1179,193 @@ def _environment(
         # A literal variable, not coalesce(): scanners must resolve the region for residency checks.
         dr_provider_region="var.dr_region" if a.cloud.dr_region else "var.region",
         expect=expect,
+        stores=stores,
+        flows=flows,
+    )
+
+
+# Terraform addresses of the roles that act in flows (the AWS wiring is the only code that knows them).
+TRAINING_ROLE = {"sagemaker": "module.training.aws_iam_role.this", "eks": "module.training.aws_iam_role.training"}
+# Who pulls images: SageMaker pulls as the job's role; on EKS the kubelet pulls as the node role.
+PULL_ROLE = {"sagemaker": TRAINING_ROLE["sagemaker"], "eks": "module.training.aws_iam_role.node"}
+EKS_CLUSTER_ROLE = "module.training.aws_iam_role.cluster"
+ENDPOINT_ROLE = "module.endpoint.aws_iam_role.this"
+MLFLOW_ROLE = "module.registry.aws_iam_role.mlflow[0]"
+STUDIO_ROLE = "module.workspace.aws_iam_role.execution"
+
+
+def stores_and_flows(
+    *,
+    key_of: dict[str, str],
+    platform: str,
+    endpoint: str | None,
+    capture: bool,
+    mlflow: bool,
+    studio: bool,
+    name: str,
+) -> tuple[list[Store], list[Flow]]:
+    """Which key encrypts which store, and every access the environment's workloads need.
+
+    The one source for key wiring: a module gets the keys of the stores its role's flows touch
+    (``keys_for``), and tests/flows evaluates the planned policies against these flows.
+    """
+    stores = [
+        # The storage module encrypts every bucket with its one kms_key_arn: the data key.
+        Store(id="data", kind="bucket", name="data", address="module.storage.aws_s3_bucket.data", key=key_of["data"]),
+        Store(
+            id="artifacts",
+            kind="bucket",
+            name="artifacts",
+            address="module.storage.aws_s3_bucket.artifacts",
+            key=key_of["data"],
+        ),
+        # ECR decrypts layers through its own grant on the key: pullers need no KMS permission.
+        Store(
+            id="training-image",
+            kind="registry",
+            name="training",
+            address='module.registry.aws_ecr_repository.this["training"]',
+            key=key_of["artifacts"],
+        ),
+        Store(
+            id="serving-image",
+            kind="registry",
+            name="serving",
+            address='module.registry.aws_ecr_repository.this["serving"]',
+            key=key_of["artifacts"],
+        ),
+    ]
+    flows: list[Flow] = []
+    role = TRAINING_ROLE[platform]
+
+    def via(principal: str, action: Any, store: str, route: Any, service: str, why: str) -> Flow:
+        return Flow(principal=principal, action=action, store=store, route=route, service=service, why=why)
+
+    def s3(principal: str, action: Any, store: str, prefix: str, why: str) -> Flow:
+        return Flow(
+            principal=principal, action=action, store=store, prefix=prefix, route="gateway", service="s3", why=why
+        )
+
+    flows += [
+        s3(role, "list", "data", "", "training lists its input channel"),
+        s3(role, "read", "data", "", "training reads the dataset"),
+        s3(role, "list", "artifacts", "", "jobs list checkpoints to resume"),
+        s3(role, "read", "artifacts", "checkpoints/", "a spot-interrupted job resumes from its checkpoint"),
+        s3(role, "write", "artifacts", "checkpoints/", "jobs write checkpoints"),
+        s3(role, "write", "artifacts", "training/", "jobs write the model artefact"),
+        via(PULL_ROLE[platform], "pull", "training-image", "interface", "ecr.dkr", "jobs pull the training image"),
+    ]
+    if platform == "eks":
+        stores.append(Store(id="eks-secrets", kind="secrets", name="kubernetes secrets", key=key_of["eks"]))
+        flows.append(
+            via(
+                EKS_CLUSTER_ROLE, "encrypt", "eks-secrets", "service", "kms", "EKS envelope-encrypts Kubernetes secrets"
+            )
+        )
+    if platform == "sagemaker":
+        stores += [
+            Store(id="training-logs", kind="log_group", name="/aws/sagemaker/TrainingJobs", key=key_of["logs"]),
+            Store(id="processing-logs", kind="log_group", name="/aws/sagemaker/ProcessingJobs", key=key_of["logs"]),
+        ]
+        flows += [
+            via(role, "log", "training-logs", "service", "logs", "training jobs write their logs"),
+            via(
+                role,
+                "log",
+                "processing-logs",
+                "service",
+                "logs",
+                "batch scoring (Processing jobs) writes its logs",
+            ),
+            s3(role, "write", "artifacts", "scoring/", "batch scoring writes predictions"),
+        ]
+    if endpoint is not None:
+        stores += [
+            Store(id="endpoint-logs", kind="log_group", name=f"/aws/sagemaker/Endpoints/{name}", key=key_of["logs"]),
+            Store(id="endpoint-volume", kind="volume", name="endpoint", key=key_of["endpoints"]),
+        ]
+        flows += [
+            s3(ENDPOINT_ROLE, "read", "artifacts", "training/", "the endpoint loads the model artefact"),
+            via(ENDPOINT_ROLE, "pull", "serving-image", "interface", "ecr.dkr", "the endpoint pulls the serving image"),
+            via(
+                ENDPOINT_ROLE,
+                "encrypt",
+                "endpoint-volume",
+                "service",
+                "kms",
+                "SageMaker encrypts the endpoint's ML volumes with the role's grant",
+            ),
+            via(ENDPOINT_ROLE, "log", "endpoint-logs", "service", "logs", "the model container writes its logs"),
+        ]
+        if capture:
+            flows.append(s3(ENDPOINT_ROLE, "write", "artifacts", "data-capture/", "data capture records requests"))
+        if endpoint == "async":
+            stores += [
+                Store(
+                    id=f"async-{outcome}",
+                    kind="topic",
+                    name=f"async-{outcome}",
+                    address=f"module.endpoint.aws_sns_topic.async_{outcome}[0]",
+                    key=key_of["logs"],
+                )
+                for outcome in ("success", "error")
+            ]
+            flows += [
+                s3(ENDPOINT_ROLE, "write", "artifacts", "async-output/", "async inference writes its results"),
+                s3(
+                    ENDPOINT_ROLE, "write", "artifacts", "async-output-failures/", "async inference writes its failures"
+                ),
+                *(
+                    via(
+                        ENDPOINT_ROLE,
+                        "publish",
+                        f"async-{outcome}",
+                        "service",
+                        "sns",
+                        f"async inference notifies {outcome}",
+                    )
+                    for outcome in ("success", "error")
+                ),
+            ]
+    if mlflow:
+        stores.append(
+            Store(
+                id="tracking",
+                kind="tracking_server",
+                name="mlflow",
+                address="module.registry.aws_sagemaker_mlflow_tracking_server.this[0]",
+                key=None,
+            )
+        )
+        flows += [
+            s3(MLFLOW_ROLE, "list", "artifacts", "mlflow/", "the tracking server lists its artefacts"),
+            s3(MLFLOW_ROLE, "read", "artifacts", "mlflow/", "the tracking server serves logged artefacts"),
+            s3(MLFLOW_ROLE, "write", "artifacts", "mlflow/", "the tracking server stores logged artefacts"),
+            via(
+                role,
+                "track",
+                "tracking",
+                "interface",
+                "sagemaker.experiments",
+                "training jobs log runs and metrics to MLflow",
+            ),
+        ]
+    if studio:
+        flows += [
+            s3(STUDIO_ROLE, "list", "data", "", "notebooks browse the dataset"),
+            s3(STUDIO_ROLE, "read", "data", "", "notebooks read the dataset"),
+            s3(STUDIO_ROLE, "write", "data", "", "data preparation in notebooks writes curated datasets"),
+            s3(STUDIO_ROLE, "read", "artifacts", "", "notebooks read models and checkpoints"),
+            s3(STUDIO_ROLE, "write", "artifacts", "", "notebooks write experiments' output"),
+        ]
+    return stores, flows
+
+
+def keys_for(principal: str, stores: list[Store], flows: list[Flow]) -> list[str]:
+    """Key purposes ``principal`` itself must use: those of the buckets its flows touch (sorted)."""
+    by_id = {s.id: s for s in stores}
+    return sorted(
+        {by_id[f.store].key for f in flows if f.principal == principal and by_id[f.store].kind == "bucket"} - {None}
     )
 
 
@@ -1268,6 +1477,8 @@ def _bootstrap(a: Answers) -> list[ModuleCall]:
                     "github_repository": a.project.github_repository,
                     "state_bucket_arn": ref("module.state.bucket_arn"),
                     "state_kms_key_arn": ref("module.state.kms_key_arn"),
+                    # Without it every CI apply fails with AccessDenied (issue #12).
+                    "deploy_name_prefix": a.project.slug,
                     "tags": ref("local.tags"),
                 },
             )

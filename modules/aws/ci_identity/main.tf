@@ -16,7 +16,19 @@ locals {
   ]
 
   state_objects = "${var.state_bucket_arn}/${var.state_key_prefix}*"
-  state_locks   = "${var.state_bucket_arn}/${var.state_key_prefix}*.tflock"
+
+  # With deploy_name_prefix the apply role can create the project: every service except IAM and
+  # Organizations (AWS managed PowerUserAccess), plus IAM limited to roles and policies whose names
+  # start with the prefix (the generated modules name theirs "<project>-<env>-...").
+  apply_policy_arns = distinct(concat(
+    var.apply_policy_arns,
+    var.deploy_name_prefix == null ? [] : ["arn:${local.partition}:iam::aws:policy/PowerUserAccess"],
+  ))
+  project_iam_arns = var.deploy_name_prefix == null ? [] : [
+    "arn:${local.partition}:iam::*:role/${var.deploy_name_prefix}-*",
+    "arn:${local.partition}:iam::*:policy/${var.deploy_name_prefix}-*",
+  ]
+  state_locks = "${var.state_bucket_arn}/${var.state_key_prefix}*.tflock"
 
   # State access shared by both roles. S3-native locking (use_lockfile = true)
   # writes and deletes <key>.tflock next to the state object.
@@ -152,8 +164,43 @@ resource "aws_iam_role_policy" "apply_state" {
 }
 
 resource "aws_iam_role_policy_attachment" "apply" {
-  for_each = toset(var.apply_policy_arns)
+  for_each = toset(local.apply_policy_arns)
 
   role       = aws_iam_role.apply.name
   policy_arn = each.value
+}
+
+resource "aws_iam_role_policy" "apply_project_iam" {
+  count = var.deploy_name_prefix == null ? 0 : 1
+
+  name = "project-iam"
+  role = aws_iam_role.apply.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # The roles and policies of this project only: the apply role cannot create an
+        # administrator role or change roles it does not own.
+        Sid    = "ProjectRolesAndPolicies"
+        Effect = "Allow"
+        Action = [
+          "iam:AttachRolePolicy", "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:CreateRole",
+          "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:DeleteRole", "iam:DeleteRolePolicy",
+          "iam:DetachRolePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole", "iam:GetRolePolicy",
+          "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListPolicyVersions",
+          "iam:ListRolePolicies", "iam:ListRoleTags", "iam:PassRole", "iam:PutRolePolicy", "iam:TagPolicy",
+          "iam:TagRole", "iam:UntagPolicy", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
+          "iam:UpdateRoleDescription",
+        ]
+        Resource = local.project_iam_arns
+      },
+      {
+        # Terraform reads the CI OIDC provider it manages in the bootstrap root.
+        Sid      = "ReadOidcProviders"
+        Effect   = "Allow"
+        Action   = ["iam:GetOpenIDConnectProvider", "iam:ListOpenIDConnectProviders"]
+        Resource = ["*"]
+      },
+    ]
+  })
 }

@@ -1,6 +1,9 @@
 output "apply_permissions_note" {
   description = "Reminder of what the apply role may do beyond the Terraform state."
-  value = length(var.apply_policy_arns) == 0 ? join(" ", [
+  value = var.deploy_name_prefix != null ? join(" ", [
+    "The apply role ${aws_iam_role.apply.name} has PowerUserAccess, IAM on roles and policies named",
+    "${var.deploy_name_prefix}-*, ${length(var.apply_policy_arns)} more policies chosen by you, and Terraform state access.",
+    ]) : length(var.apply_policy_arns) == 0 ? join(" ", [
     "The apply role ${aws_iam_role.apply.name} can only read/write the Terraform state:",
     "no apply_policy_arns were given, so terraform apply will fail on the first AWS resource.",
     "Attach the policies your infrastructure needs through apply_policy_arns (your choice, e.g. a scoped",

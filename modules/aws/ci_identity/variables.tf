@@ -28,6 +28,17 @@ variable "create_oidc_provider" {
   nullable    = false
 }
 
+variable "deploy_name_prefix" {
+  type        = string
+  description = "Let the apply role deploy the project: attach AWS managed PowerUserAccess and allow IAM only on roles and policies named \"<prefix>-*\" (the generated modules' naming). Null: the apply role gets only apply_policy_arns and the state."
+  default     = null
+
+  validation {
+    condition     = var.deploy_name_prefix == null || can(regex("^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$", var.deploy_name_prefix))
+    error_message = "deploy_name_prefix must be the project slug: 3-40 lowercase letters, digits and hyphens, no wildcards."
+  }
+}
+
 variable "github_repository" {
   type        = string
   description = "GitHub repository allowed to assume the roles, as \"owner/repo\" (case as shown on GitHub)."

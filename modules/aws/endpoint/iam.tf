@@ -6,10 +6,12 @@
 locals {
   this_region   = { StringEquals = { "aws:RequestedRegion" = local.region } }
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/Endpoints/${local.endpoint_name}"
-  kms_key_arns  = distinct([var.kms_key_arn, local.sns_kms_key_arn])
-  subnet_arns   = [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"]
-  sg_arns       = [for g in var.security_group_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${g}"]
-  eni_arn       = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"
+  # The volume key, the artifacts bucket's key, and the SNS key only when async notifications publish.
+  kms_key_arns = distinct(compact([var.kms_key_arn, var.artifacts_kms_key_arn, local.is_async ? local.sns_kms_key_arn : null]))
+  pull_arns    = distinct(compact(concat(var.ecr_repository_arns, [local.ecr_repository_arn])))
+  subnet_arns  = [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"]
+  sg_arns      = [for g in var.security_group_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${g}"]
+  eni_arn      = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"
 
   trust_policy = jsonencode({
     Version = "2012-10-17"
@@ -84,15 +86,15 @@ locals {
         Resource  = ["*"]
         Condition = local.this_region
       },
-    ] : s if local.create_model],
+    ] : s if length(local.pull_arns) > 0],
     [for s in [
       {
         Sid      = "EcrPull"
         Effect   = "Allow"
         Action   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
-        Resource = [local.ecr_repository_arn]
+        Resource = local.pull_arns
       },
-    ] : s if local.ecr_repository_arn != null],
+    ] : s if length(local.pull_arns) > 0],
     [for s in [
       {
         Sid      = "DataCaptureWrite"

@@ -26,6 +26,12 @@ variable "artifacts_bucket_name" {
   default     = null
 }
 
+variable "artifacts_kms_key_arn" {
+  type        = string
+  description = "ARN of the KMS key that encrypts the artifacts bucket (the model artefact, data capture and async output are read and written with it). Null when kms_key_arn is that key."
+  default     = null
+}
+
 variable "async_output_path" {
   type        = string
   description = "S3 URI for async inference results (mode = async). Null means s3://<artifacts bucket>/async-output; failures go to the sibling prefix <path>-failures."
@@ -68,6 +74,13 @@ variable "data_capture_percent" {
     condition     = var.data_capture_percent >= 1 && var.data_capture_percent <= 100 && floor(var.data_capture_percent) == var.data_capture_percent
     error_message = "data_capture_percent must be a whole number from 1 to 100."
   }
+}
+
+variable "ecr_repository_arns" {
+  type        = list(string)
+  description = "ECR repositories the execution role may pull from (the serving repository): `make deploy` creates the model from them even when model_image is null here."
+  default     = []
+  nullable    = false
 }
 
 variable "enable_data_capture" {

@@ -18,7 +18,8 @@ locals {
   artifacts_bucket_arn = var.artifacts_bucket_arn != null ? var.artifacts_bucket_arn : (
     var.artifacts_bucket_name != null ? "arn:${local.partition}:s3:::${var.artifacts_bucket_name}" : null
   )
-  artifacts_kms_key_arns = distinct(compact([var.kms_key_arn, var.artifacts_kms_key_arn]))
+  # Only the key of the artifact store: the ECR key (kms_key_arn) encrypts images MLflow never reads.
+  artifacts_kms_key_arns = [coalesce(var.artifacts_kms_key_arn, var.kms_key_arn)]
 
   mlflow_trust_policy = jsonencode({
     Version = "2012-10-17"

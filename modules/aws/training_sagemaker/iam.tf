@@ -73,6 +73,22 @@ locals {
         Condition = local.this_region
       },
     ],
+    var.mlflow_tracking_server_arn == null ? [] : [
+      {
+        # Jobs log runs, metrics and models to the managed MLflow tracking server (the
+        # sagemaker-mlflow plugin signs every MLflow REST call as sagemaker-mlflow:<Api>).
+        Sid      = "MlflowTracking"
+        Effect   = "Allow"
+        Action   = ["sagemaker-mlflow:*"]
+        Resource = [var.mlflow_tracking_server_arn]
+      },
+      {
+        Sid      = "MlflowDescribe"
+        Effect   = "Allow"
+        Action   = ["sagemaker:DescribeMlflowTrackingServer"]
+        Resource = [var.mlflow_tracking_server_arn]
+      },
+    ],
     length(var.ecr_repository_arns) == 0 ? [] : [
       {
         Sid      = "EcrPull"
@@ -93,6 +109,13 @@ locals {
         Resource = [local.log_group_arn, "${local.log_group_arn}:*"]
       },
       {
+        # Processing jobs (batch scoring): SageMaker creates the group on first use.
+        Sid      = "ProcessingLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+        Resource = [local.processing_log_group_arn, "${local.processing_log_group_arn}:*"]
+      },
+      {
         # cloudwatch:PutMetricData has no resource-level permissions (Resource "*" is
         # required); the namespace condition limits it to SageMaker training metrics.
         Sid      = "TrainingMetrics"
@@ -101,7 +124,7 @@ locals {
         Resource = ["*"]
         Condition = {
           StringEquals = {
-            "cloudwatch:namespace" = "/aws/sagemaker/TrainingJobs"
+            "cloudwatch:namespace" = ["/aws/sagemaker/TrainingJobs", "/aws/sagemaker/ProcessingJobs"]
             "aws:RequestedRegion"  = local.region
           }
         }

@@ -34,6 +34,9 @@ locals {
   # per-environment group such as /aws/sagemaker/TrainingJobs/<name> would stay empty.
   log_group_name = "/aws/sagemaker/TrainingJobs"
   log_group_arn  = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
+  # Batch scoring runs as SageMaker Processing jobs with this role; SageMaker writes their logs to
+  # the fixed /aws/sagemaker/ProcessingJobs group and their metrics to that namespace.
+  processing_log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/ProcessingJobs"
 }
 
 # ---------------------------------------------------------------------------------------

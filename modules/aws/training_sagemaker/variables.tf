@@ -80,6 +80,12 @@ variable "log_retention_days" {
   }
 }
 
+variable "mlflow_tracking_server_arn" {
+  type        = string
+  description = "ARN of the SageMaker managed MLflow tracking server the jobs log to (sagemaker-mlflow:* on it). Null: no MLflow access."
+  default     = null
+}
+
 variable "name" {
   type        = string
   description = "Prefix for resource names, e.g. \"fraud-scoring-dev\"."

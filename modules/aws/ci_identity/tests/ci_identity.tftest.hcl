@@ -244,3 +244,29 @@ run "rejects_branch_wildcard" {
 
   expect_failures = [var.main_branch]
 }
+
+run "deploy_name_prefix_lets_apply_deploy_the_project_only" {
+  command = plan
+
+  variables {
+    deploy_name_prefix = "fraud-scoring"
+  }
+
+  assert {
+    condition     = contains(keys(aws_iam_role_policy_attachment.apply), "arn:aws:iam::aws:policy/PowerUserAccess")
+    error_message = "With deploy_name_prefix the apply role must get PowerUserAccess (every service but IAM/Organizations)."
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.apply_project_iam[0].policy).Statement : s.Resource if s.Sid == "ProjectRolesAndPolicies"][0] == [
+      "arn:aws:iam::*:role/fraud-scoring-*",
+      "arn:aws:iam::*:policy/fraud-scoring-*",
+    ]
+    error_message = "IAM changes must be limited to the project's own roles and policies."
+  }
+
+  assert {
+    condition     = contains([for s in jsondecode(aws_iam_role_policy.apply_project_iam[0].policy).Statement : s.Sid if s.Sid == "ProjectRolesAndPolicies"], "ProjectRolesAndPolicies") && !anytrue([for s in jsondecode(aws_iam_role_policy.apply_project_iam[0].policy).Statement : contains(s.Action, "iam:CreateUser")])
+    error_message = "The apply role must not create IAM users."
+  }
+}

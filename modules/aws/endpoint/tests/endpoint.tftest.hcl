@@ -613,3 +613,28 @@ run "serverless_rejects_an_instance_type" {
 
   expect_failures = [var.instance_type]
 }
+
+run "role_reads_the_artifacts_key_and_pulls_serving_without_model_image" {
+  command = plan
+
+  variables {
+    model_image           = null
+    model_data_url        = null
+    artifacts_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-0000000000da"
+    sns_kms_key_arn       = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-00000000001a"
+    ecr_repository_arns   = ["arn:aws:ecr:eu-west-1:123456789012:repository/fraud-scoring-dev-serving"]
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Resource if s.Sid == "KmsUse"][0] == [
+      "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-0000000000e0",
+      "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-0000000000da",
+    ]
+    error_message = "The role must use the volume key and the artifacts bucket's key (the model artefact), and not the SNS key of a non-async endpoint."
+  }
+
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Resource if s.Sid == "EcrPull"][0] == ["arn:aws:ecr:eu-west-1:123456789012:repository/fraud-scoring-dev-serving"]
+    error_message = "make deploy creates the model later: the role must pull the serving repository even without model_image."
+  }
+}

@@ -192,9 +192,9 @@ run "mlflow_on" {
 
   assert {
     condition = [for s in jsondecode(aws_iam_role_policy.mlflow[0].policy).Statement : s.Resource if s.Sid == "ArtifactStoreKms"][0] == [
-      var.kms_key_arn, "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000002"
+      "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000002"
     ]
-    error_message = "MLflow KMS access must be limited to the given keys."
+    error_message = "MLflow KMS access must be the artifacts bucket key only (not the ECR key)."
   }
 
   assert {

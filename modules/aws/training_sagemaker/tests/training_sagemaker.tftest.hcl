@@ -143,7 +143,7 @@ run "policy_is_scoped_to_inputs" {
   }
 
   assert {
-    condition     = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if s.Sid == "TrainingMetrics"][0].Condition.StringEquals["cloudwatch:namespace"] == "/aws/sagemaker/TrainingJobs"
+    condition     = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if s.Sid == "TrainingMetrics"][0].Condition.StringEquals["cloudwatch:namespace"] == ["/aws/sagemaker/TrainingJobs", "/aws/sagemaker/ProcessingJobs"]
     error_message = "PutMetricData must be limited to the SageMaker training namespace."
   }
 
