@@ -73,6 +73,52 @@ def _is_primary(answers: Answers, env: str) -> bool:
     return env == answers.cloud.environments[-1]
 
 
+def owns_account_layer(answers: Answers, env: str) -> bool:
+    """Whether ``env``'s root creates its account's singletons (trail, anomaly monitor, service log groups).
+
+    Each account holds them once: with one account per environment every root owns its own; in a shared
+    account the primary (last, production) root does, so destroying a dev or staging root never removes
+    the account's audit trail or production's training logs.
+    """
+    return answers.cloud.accounts == "per_environment" or _is_primary(answers, env)
+
+
+def choose_accounts(answers: Answers) -> Decision:
+    """The account model: which root owns which account's singletons, and which role each root assumes."""
+    cl = answers.cloud
+    owner = cl.environments[-1]
+    ids = ", ".join(f"{e}={i}" for e, i in cl.account_ids.items()) or "none given"
+    copy_price = price("cloudtrail_management_events_additional_copy_100k", cl.region)
+    if cl.accounts == "shared":
+        choice = f"one shared account; the {owner} root owns the account layer"
+        why = (
+            f"cloud.accounts is shared: every environment runs in one account with one set of credentials, the "
+            f"simplest first apply. AWS allows one AWS-services cost anomaly monitor per account, SageMaker writes "
+            f"every job's logs to the one /aws/sagemaker/TrainingJobs group per account and region, and a second "
+            f"management trail bills every event again (${copy_price:.2f} "
+            f"per 100k): so only the {owner} root creates them (apply it first). Other roots keep data-event "
+            f"trails where the frameworks ask for them; destroying them leaves the account's trail and logs. "
+            f"accounts: per_environment (recommended for production) isolates the environments instead."
+        )
+    else:
+        choice = "one account per environment; each root owns its account's layer"
+        why = (
+            "cloud.accounts is per_environment: each account gets its own management trail (the first copy is "
+            "free), AWS-services anomaly monitor (free) and TrainingJobs log group; an environment's blast "
+            "radius, quotas and bill stay in its account. Roots with an account id pin the provider to it "
+            f"(allowed_account_ids) and assume {cl.deploy_role_name} there; roots without one use the "
+            "credentials you run Terraform with. The state bucket stays in the account you bootstrap from."
+        )
+    return Decision(
+        id="accounts",
+        title="Account model",
+        choice=choice,
+        alternatives=["per_environment" if cl.accounts == "shared" else "shared"],
+        rationale=why + f" Account ids: {ids}.",
+        driven_by=["cloud.accounts", "cloud.account_ids", "cloud.deploy_role_name", "cloud.environments"],
+    )
+
+
 def _classification_at_least(answers: Answers, level: str) -> bool:
     return CLASSIFICATION_ORDER.index(answers.compliance.data_classification) >= CLASSIFICATION_ORDER.index(level)  # type: ignore[arg-type]
 
@@ -467,7 +513,7 @@ def decide(answers: Answers) -> Blueprint:
                 f"${inst.ec2_price:.2f}/h.",
             }
         )
-    decisions += [d_platform, d_inst]
+    decisions += [d_platform, d_inst, choose_accounts(a)]
     t = a.scale.training
     use_spot = a.budget.allow_spot and t.jobs_per_month > 0
     decisions.append(
@@ -901,6 +947,7 @@ def _environment(
 ) -> Environment:
     c = a.compliance
     primary = _is_primary(a, env)
+    owns = owns_account_layer(a, env)
     name = f"{a.project.slug}-{env}"
     key = {p_: ref(f'module.keys.key_arns["{k}"]') for p_, k in key_of.items()}
     azs = _azs(a)
@@ -943,22 +990,31 @@ def _environment(
                 "flow_log_retention_days": log_retention(c.audit_retention_days),
             },
         ),
-        ModuleCall(
-            name="audit",
-            source="audit",
-            inputs={
-                "name": name,
-                "kms_key_arn": key["logs"],
-                "retention_days": log_retention(c.audit_retention_days),
-                "data_event_bucket_arns": [
-                    ref("module.storage.data_bucket_arn"),
-                    ref("module.storage.artifacts_bucket_arn"),
-                ]
-                if data_events
-                else [],
-                "alert_emails": emails,
-                "enable_security_alarms": security_alarms,
-            },
+        # The management trail and its CIS alarms are the account's (owner root only); other roots in a
+        # shared account keep a data-event trail when the frameworks ask for one, and no trail otherwise.
+        *(
+            [
+                ModuleCall(
+                    name="audit",
+                    source="audit",
+                    inputs={
+                        "name": name,
+                        "kms_key_arn": key["logs"],
+                        "retention_days": log_retention(c.audit_retention_days),
+                        "include_management_events": owns,
+                        "data_event_bucket_arns": [
+                            ref("module.storage.data_bucket_arn"),
+                            ref("module.storage.artifacts_bucket_arn"),
+                        ]
+                        if data_events
+                        else [],
+                        "alert_emails": emails,
+                        "enable_security_alarms": security_alarms and owns,
+                    },
+                )
+            ]
+            if owns or data_events
+            else []
         ),
         ModuleCall(
             name="registry",
@@ -990,6 +1046,8 @@ def _environment(
                     "subnet_ids": ref("module.network.private_subnet_ids"),
                     "log_kms_key_arn": key["logs"],
                     "log_retention_days": log_retention(c.audit_retention_days),
+                    # /aws/sagemaker/TrainingJobs is one group per account and region.
+                    "create_log_group": owns,
                 },
             )
         )
@@ -1126,9 +1184,15 @@ def _environment(
         "public_subnets": 0 if env_nat == "none" else len(azs),
         "endpoint_gated": mode in ("online", "serverless", "async"),
     }
+    account_id = a.cloud.account_ids.get(env)
     return Environment(
         name=env,
         primary=primary,
+        owns_account_layer=owns,
+        account_id=account_id,
+        assume_role_arn=f"arn:aws:iam::{account_id}:role/{a.cloud.deploy_role_name}"
+        if account_id and a.cloud.accounts == "per_environment"
+        else None,
         modules=mods,
         outputs=dict(sorted(outputs.items())),
         # A literal variable, not coalesce(): scanners must resolve the region for residency checks.
@@ -1163,6 +1227,8 @@ def _with_budget(env: Environment, a: Answers, cost: Any, emails: list[str]) -> 
             if env.primary
             else None,
             "activate_cost_allocation_tags": list(COST_ALLOCATION_TAGS) if env.primary else [],
+            # AWS allows one AWS-services (DIMENSIONAL) anomaly monitor per account: the owner root's.
+            "enable_anomaly_detection": env.owns_account_layer,
             "kms_key_arn": ref('module.keys.key_arns["logs"]'),
             "tags": ref("local.tags"),
         },

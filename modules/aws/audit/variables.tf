@@ -28,6 +28,17 @@ variable "enable_security_alarms" {
   default     = true
 }
 
+variable "include_management_events" {
+  type        = bool
+  description = "Record management events (the account's management trail). Set false in roots that share an account with the root owning its trail (a second management trail bills every event again); the trail then records only the data events of data_event_bucket_arns, which must not be empty."
+  default     = true
+
+  validation {
+    condition     = var.include_management_events || length(var.data_event_bucket_arns) > 0
+    error_message = "A trail without management events needs data_event_bucket_arns; drop the module instead when neither is wanted."
+  }
+}
+
 variable "is_multi_region" {
   type        = bool
   description = "Record events from every region in this one trail. Keep true unless another multi-region trail already covers the account."

@@ -174,6 +174,37 @@ run "s3_data_events_for_given_buckets" {
   }
 }
 
+run "data_events_only_trail_without_management_events" {
+  command = plan
+
+  variables {
+    include_management_events = false
+    data_event_bucket_arns    = ["arn:aws:s3:::fraud-data-123"]
+  }
+
+  assert {
+    condition     = length(aws_cloudtrail.this.advanced_event_selector) == 1 && !aws_cloudtrail.this.include_global_service_events
+    error_message = "A root sharing its account's management trail must record only data events (a second management trail bills every event again)."
+  }
+
+  assert {
+    condition = anytrue([
+      for fs in aws_cloudtrail.this.advanced_event_selector[0].field_selector : fs.field == "eventCategory" && fs.equals == tolist(["Data"])
+    ])
+    error_message = "The only selector must select data events."
+  }
+}
+
+run "trail_without_any_events_is_refused" {
+  command = plan
+
+  variables {
+    include_management_events = false
+  }
+
+  expect_failures = [var.include_management_events]
+}
+
 run "single_region_when_requested" {
   command = plan
 
