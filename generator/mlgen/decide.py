@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from mlgen import __version__
-from mlgen.answers import CLASSIFICATION_ORDER, Answers, residency_regions
+from mlgen.answers import CLASSIFICATION_ORDER, MIN_RETENTION_DAYS, Answers, residency_regions
 from mlgen.blueprint import Blueprint, Decision, Environment, ModuleCall, ref
 from mlgen.catalog import Instance, gpu_shapes, hosting_price, mlflow_price, price
 from mlgen.cost import HOURS, SECURITY_ALARMS, eks_cluster_monthly, estimate
@@ -81,6 +81,45 @@ def owns_account_layer(answers: Answers, env: str) -> bool:
     the account's audit trail or production's training logs.
     """
     return answers.cloud.accounts == "per_environment" or _is_primary(answers, env)
+
+
+def destroyable(answers: Answers, env: str) -> bool:
+    """Whether ``terraform destroy`` of ``env`` must succeed: every environment but the primary one."""
+    return not _is_primary(answers, env)
+
+
+def audit_destroyable(answers: Answers, env: str) -> bool:
+    """A sandbox's trail bucket may go with it unless a framework sets a minimum audit-log retention."""
+    return destroyable(answers, env) and not any(f in MIN_RETENTION_DAYS for f in answers.compliance.frameworks)
+
+
+def choose_teardown(answers: Answers) -> Decision:
+    """Which environments destroy cleanly, and which keep their protections."""
+    envs = answers.cloud.environments
+    primary, others = envs[-1], envs[:-1]
+    kept = [f for f in answers.compliance.frameworks if f in MIN_RETENTION_DAYS]
+    return Decision(
+        id="teardown",
+        title="Teardown",
+        choice=(f"{', '.join(others)} destroyable; " if others else "")
+        + f"{primary} protected (prevent_destroy, object lock where decided, retained Studio EFS)",
+        alternatives=["every environment protected"],
+        rationale=(
+            f"`make destroy ENV=<env>` runs terraform destroy; in {', '.join(others) or 'no other environment'} "
+            "the data bucket has no prevent_destroy and, like the versioned artifacts and log buckets, "
+            "force_destroy; ECR repositories force_delete their images; the Studio domain deletes its EFS home "
+            "file system (a retained one keeps ENIs in the subnets and blocks the VPC's destroy); no object lock. "
+            f"The primary environment {primary} keeps all of them: destroying it needs the protections removed in "
+            "code, on purpose. "
+            + (
+                f"{', '.join(k.upper() for k in kept)} require audit-log retention, so every trail bucket keeps "
+                "prevent_destroy; move its logs to a log-archive account before deleting it by hand."
+                if kept
+                else "No framework requires audit-log retention, so sandbox trail buckets go with their environment."
+            )
+        ),
+        driven_by=["cloud.environments", "compliance.frameworks"],
+    )
 
 
 def choose_accounts(answers: Answers) -> Decision:
@@ -513,7 +552,7 @@ def decide(answers: Answers) -> Blueprint:
                 f"${inst.ec2_price:.2f}/h.",
             }
         )
-    decisions += [d_platform, d_inst, choose_accounts(a)]
+    decisions += [d_platform, d_inst, choose_accounts(a), choose_teardown(a)]
     t = a.scale.training
     use_spot = a.budget.allow_spot and t.jobs_per_month > 0
     decisions.append(
@@ -681,7 +720,8 @@ def decide(answers: Answers) -> Blueprint:
                         else ""
                     )
                 )
-                + ". Versioning, SSE-KMS, TLS-only, access logging and prevent_destroy on the data bucket always."
+                + ". Versioning, SSE-KMS, TLS-only and access logging always; prevent_destroy and object lock in "
+                f"the primary environment ({a.cloud.environments[-1]}) only (docs/decisions: teardown)."
             ),
             driven_by=[
                 "scale.dataset_size_gb",
@@ -972,7 +1012,8 @@ def _environment(
                 # training jobs attach; passing the training group would make storage and training
                 # depend on each other (and hides the buckets from Checkov's graph).
                 "fsx_security_group_ids": [],
-                "object_lock": {"enabled": object_lock, "mode": "GOVERNANCE", "retention_days": 365},
+                "object_lock": {"enabled": object_lock and primary, "mode": "GOVERNANCE", "retention_days": 365},
+                "destroyable": destroyable(a, env),
                 "replication": {"enabled": replication},
             },
         ),
@@ -1010,6 +1051,7 @@ def _environment(
                         else [],
                         "alert_emails": emails,
                         "enable_security_alarms": security_alarms and owns,
+                        "destroyable": audit_destroyable(a, env),
                     },
                 )
             ]
@@ -1023,6 +1065,7 @@ def _environment(
                 "name": name,
                 "kms_key_arn": key["artifacts"],
                 "enable_mlflow": mlflow and first,
+                "destroyable": destroyable(a, env),
                 "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
                 "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
             },
@@ -1137,6 +1180,7 @@ def _environment(
                     "data_bucket_arn": ref("module.storage.data_bucket_arn"),
                     "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
                     "idle_timeout_minutes": 60,
+                    "destroyable": destroyable(a, env),
                     # S3 is reached through the gateway endpoint, whose addresses are outside the VPC CIDR.
                     "https_egress_prefix_list_ids": [ref("module.network.s3_prefix_list_id")],
                 },

@@ -15,6 +15,7 @@ locals {
   trail_arn = "arn:${local.partition}:cloudtrail:${local.region}:${local.account_id}:trail/${local.trail_name}"
 
   bucket_name    = "${var.name}-trail-${local.account_id}"
+  trail_bucket   = one(concat(aws_s3_bucket.trail, aws_s3_bucket.trail_destroyable))
   log_group_name = "/aws/cloudtrail/${var.name}"
 
   # Object-level S3 events, only for the buckets the caller lists.
@@ -23,7 +24,7 @@ locals {
 
 resource "aws_cloudtrail" "this" {
   name                          = local.trail_name
-  s3_bucket_name                = aws_s3_bucket.trail.id
+  s3_bucket_name                = local.trail_bucket.id
   is_multi_region_trail         = var.is_multi_region
   include_global_service_events = var.include_management_events
   enable_log_file_validation    = true

@@ -22,6 +22,12 @@ variable "data_event_bucket_arns" {
   }
 }
 
+variable "destroyable" {
+  type        = bool
+  description = "Let `terraform destroy` remove the trail bucket with its logs (no prevent_destroy, force_destroy): only for a sandbox whose audit logs no regime requires to keep. False keeps the evidence."
+  default     = false
+}
+
 variable "enable_security_alarms" {
   type        = bool
   description = "Create the CIS AWS Foundations metric filters and CloudWatch alarms (root usage, console sign-in without MFA, IAM/CloudTrail/KMS/S3/network changes, ...) on the trail's log group, alarming to the audit topic."

@@ -108,7 +108,7 @@ run "defaults_secure_multi_region_trail" {
   }
 
   assert {
-    condition     = aws_cloudtrail.this.s3_bucket_name == aws_s3_bucket.trail.id
+    condition     = aws_cloudtrail.this.s3_bucket_name == aws_s3_bucket.trail[0].id
     error_message = "The trail must write to its own bucket."
   }
 
@@ -298,7 +298,7 @@ run "trail_bucket_is_locked_down" {
   }
 
   assert {
-    condition     = aws_s3_bucket.trail.force_destroy == false
+    condition     = aws_s3_bucket.trail[0].force_destroy == false
     error_message = "The trail bucket must never be force-destroyed."
   }
 }
@@ -483,4 +483,17 @@ run "invalid_name_is_rejected" {
   }
 
   expect_failures = [var.name]
+}
+
+run "destroyable_sandbox_trail_bucket" {
+  command = plan
+
+  variables {
+    destroyable = true
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket.trail) == 0 && aws_s3_bucket.trail_destroyable[0].force_destroy == true && aws_cloudtrail.this.s3_bucket_name == aws_s3_bucket.trail_destroyable[0].id
+    error_message = "A destroyable sandbox's trail bucket has no prevent_destroy, is force-destroyed and still receives the trail."
+  }
 }
