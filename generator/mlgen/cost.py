@@ -295,7 +295,7 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
             )
         net = _inputs(env, "network") or {}
         nat = net.get("nat_gateways", "none")
-        n_nat = {"none": 0, "single": 1, "per_az": len(net.get("azs", []))}[nat]
+        n_nat = {"none": 0, "single": 1, "per_az": env.az_count}[nat]
         if n_nat:
             nat_gb = NAT_GB_PER_PERSON * max(1, a.scale.team_size)
             lines.append(
@@ -321,7 +321,7 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
             )
         n_ep = len(net.get("interface_endpoints", []))
         if n_ep:
-            azs = net.get("interface_endpoint_az_count") or len(net.get("azs", []))
+            azs = net.get("interface_endpoint_az_count") or env.az_count
             lines.append(
                 _line(
                     e,

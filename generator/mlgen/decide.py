@@ -474,11 +474,10 @@ def choose_scaffold(answers: Answers, mode: str) -> tuple[dict[str, Any], Decisi
 
 def _endpoint_azs(answers: Answers, env: str) -> int:
     """Interface endpoints sit in every AZ of the production environment, in one AZ elsewhere."""
-    return len(_azs(answers)) if (_is_primary(answers, env) and answers.stage == "production") else 1
+    return AZ_COUNT if (_is_primary(answers, env) and answers.stage == "production") else 1
 
 
-def _azs(answers: Answers) -> list[str]:
-    return [f"{answers.cloud.region}a", f"{answers.cloud.region}b"]
+AZ_COUNT = 2  # availability zones per environment (subnets, NAT per AZ, endpoints in production)
 
 
 def _egress_reasons(answers: Answers, platform: str) -> list[str]:
@@ -990,7 +989,6 @@ def _environment(
     owns = owns_account_layer(a, env)
     name = f"{a.project.slug}-{env}"
     key = {p_: ref(f'module.keys.key_arns["{k}"]') for p_, k in key_of.items()}
-    azs = _azs(a)
     env_nat = nat if (primary or nat == "none") else ("single" if nat == "per_az" else nat)
     mods: list[ModuleCall] = [
         ModuleCall(name="keys", source="keys", inputs={"name": name, "purposes": purposes}),
@@ -1022,7 +1020,8 @@ def _environment(
             source="network",
             inputs={
                 "name": name,
-                "azs": azs,
+                # Zone ids picked in the root from the zones offering every instance type it launches.
+                "azs": ref("local.azs"),
                 "isolation": c.network_isolation,
                 "nat_gateways": env_nat,
                 "interface_endpoints": endpoints,
@@ -1224,15 +1223,24 @@ def _environment(
         outputs["endpoint_execution_role_arn"] = "module.training.role_arn"
     mods = [m.model_copy(update={"inputs": {**m.inputs, "tags": ref("local.tags")}}) for m in mods]
     expect = {
-        "private_subnets": len(azs),
-        "public_subnets": 0 if env_nat == "none" else len(azs),
+        "private_subnets": AZ_COUNT,
+        "public_subnets": 0 if env_nat == "none" else AZ_COUNT,
         "endpoint_gated": mode in ("online", "serverless", "async"),
     }
     account_id = a.cloud.account_ids.get(env)
+    # EC2 types the account must offer in every chosen zone: EKS nodes, or the EC2 twin of the
+    # SageMaker training instance (SageMaker places jobs in the subnets' zones).
+    zone_types = sorted(
+        {EKS_SYSTEM_INSTANCE, inst.ec2_type if inst and inst.ec2_type else "g5.xlarge"}
+        if platform == "eks"
+        else ({inst.ec2_type} if inst and inst.ec2_type else set())
+    )
     return Environment(
         name=env,
         primary=primary,
         owns_account_layer=owns,
+        az_count=AZ_COUNT,
+        zone_instance_types=zone_types,
         account_id=account_id,
         assume_role_arn=f"arn:aws:iam::{account_id}:role/{a.cloud.deploy_role_name}"
         if account_id and a.cloud.accounts == "per_environment"

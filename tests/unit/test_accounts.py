@@ -14,7 +14,7 @@ import pytest
 
 from mlgen.answers import build_answers, deep_merge
 from mlgen.blueprint import Blueprint, Environment
-from mlgen.decide import decide
+from mlgen.decide import EKS_SYSTEM_INSTANCE, decide
 from mlgen.errors import AnswersError
 
 ENVS = ["dev", "staging", "prod"]
@@ -137,3 +137,33 @@ def test_account_ids_are_twelve_digits() -> None:
 def test_account_ids_agree_with_the_model(accounts: str, ids: dict[str, str], start: str) -> None:
     (line,) = errors({"accounts": accounts, "account_ids": ids})
     assert line.startswith(start)
+
+
+# --- zones by id (issue #12 item 6) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({}, ["g4dn.xlarge"]),  # the SageMaker training instance's EC2 twin
+        ({"scale": {"training": {"gpus_per_job": 0}}}, []),
+    ],
+)
+def test_network_zones_come_from_the_root_not_from_letters(extra: dict, expected: list[str]) -> None:
+    b = decide(build_answers(deep_merge({"cloud": {"environments": ["dev"]}}, extra)))
+    env = b.env("dev")
+    net = inputs(env, "network")
+    assert net is not None and net["azs"] == {"$ref": "local.azs"}
+    assert env.zone_instance_types == expected and env.az_count == 2
+
+
+def test_eks_roots_need_zones_offering_every_node_type() -> None:
+    from pathlib import Path
+
+    from mlgen.answers import load_answers
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "enterprise-llm-eks" / "answers.yml"
+    b = decide(load_answers(path, ()))
+    assert b.ml["training_platform"] == "eks"
+    types = b.environments[-1].zone_instance_types
+    assert EKS_SYSTEM_INSTANCE in types and len(types) == 2, types
