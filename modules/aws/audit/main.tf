@@ -23,9 +23,11 @@ locals {
 }
 
 resource "aws_cloudtrail" "this" {
-  name                          = local.trail_name
-  s3_bucket_name                = local.trail_bucket.id
-  is_multi_region_trail         = var.is_multi_region
+  name           = local.trail_name
+  s3_bucket_name = local.trail_bucket.id
+  # A data-events-only trail records this region's buckets: single-region, without global service
+  # events (AWS refuses a multi-region trail without them: InvalidParameterCombinationException).
+  is_multi_region_trail         = var.is_multi_region && var.include_management_events
   include_global_service_events = var.include_management_events
   enable_log_file_validation    = true
   enable_logging                = true

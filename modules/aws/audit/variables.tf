@@ -36,7 +36,7 @@ variable "enable_security_alarms" {
 
 variable "include_management_events" {
   type        = bool
-  description = "Record management events (the account's management trail). Set false in roots that share an account with the root owning its trail (a second management trail bills every event again); the trail then records only the data events of data_event_bucket_arns, which must not be empty."
+  description = "Record management events (the account's management trail). Set false in roots that share an account with the root owning its trail (a second management trail bills every event again); the trail then records only the data events of data_event_bucket_arns (single-region: they are this region's buckets), which must not be empty."
   default     = true
 
   validation {

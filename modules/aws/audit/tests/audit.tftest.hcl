@@ -183,7 +183,7 @@ run "data_events_only_trail_without_management_events" {
   }
 
   assert {
-    condition     = length(aws_cloudtrail.this.advanced_event_selector) == 1 && !aws_cloudtrail.this.include_global_service_events
+    condition     = length(aws_cloudtrail.this.advanced_event_selector) == 1 && !aws_cloudtrail.this.include_global_service_events && !aws_cloudtrail.this.is_multi_region_trail
     error_message = "A root sharing its account's management trail must record only data events (a second management trail bills every event again)."
   }
 
