@@ -268,6 +268,30 @@ class Cloud(_Section):
         examples=[["dev", "prod"]],
     )
 
+    accounts: Literal["shared", "per_environment"] = Field(
+        "shared",
+        description="How environments map to AWS accounts: shared (every environment in one account; the last "
+        "environment's root owns the account-level singletons: management trail, AWS-services cost anomaly "
+        "monitor, /aws/sagemaker/TrainingJobs log group, cost-allocation tags) | per_environment (recommended "
+        "for production: one account per environment, each root owns its own account's singletons).",
+        examples=["per_environment"],
+    )
+    account_ids: dict[str, Annotated[str, Field(pattern=r"^[0-9]{12}$")]] = Field(
+        default_factory=dict,
+        description="Optional AWS account id (12 digits) per environment name. Each listed environment's "
+        "provider refuses any other account (allowed_account_ids); with accounts: per_environment it also "
+        "assumes cloud.deploy_role_name in that account. Keys must be names from cloud.environments.",
+        examples=[{"dev": "111111111111", "prod": "222222222222"}],
+    )
+    deploy_role_name: str = Field(
+        "OrganizationAccountAccessRole",
+        pattern=r"^[A-Za-z0-9+=,.@_-]{1,64}$",
+        description="IAM role each environment's provider assumes in its own account when accounts is "
+        "per_environment and the environment has an account id (AWS Organizations creates "
+        "OrganizationAccountAccessRole in accounts it creates). IAM role-name characters, 1-64.",
+        examples=["mlgen-deploy"],
+    )
+
     @field_validator("environments")
     @classmethod
     def _unique_envs(cls, value: list[str]) -> list[str]:
@@ -452,6 +476,31 @@ class Answers(_Section):
         c, cl = self.compliance, self.cloud
         if cl.dr_region is not None and cl.dr_region == cl.region:
             errors.append(("cloud.dr_region", "must differ from cloud.region (or be left empty)"))
+        for env in cl.account_ids:
+            if env not in cl.environments:
+                errors.append(
+                    (
+                        f"cloud.account_ids.{env}",
+                        f"{env!r} is not an environment; cloud.environments are {', '.join(cl.environments)}",
+                    )
+                )
+        ids = list(cl.account_ids.values())
+        if cl.accounts == "shared" and len(set(ids)) > 1:
+            errors.append(
+                (
+                    "cloud.account_ids",
+                    "accounts: shared puts every environment in one account, but the ids differ; "
+                    "give one id, or set accounts: per_environment",
+                )
+            )
+        if cl.accounts == "per_environment" and len(set(ids)) < len(ids):
+            errors.append(
+                (
+                    "cloud.account_ids",
+                    "accounts: per_environment needs a different account per environment; "
+                    "set accounts: shared if they share one",
+                )
+            )
         allowed = residency_regions(c.data_residency)
         if allowed is not None:
             shown = ", ".join(sorted(r for r in allowed if r in priced_regions())) or "none mlgen prices"

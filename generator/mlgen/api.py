@@ -708,7 +708,10 @@ def next_steps(project: Path, shown: str | None = None) -> list[str]:
     if (project / "infra" / "bootstrap").is_dir():
         lines.append("  terraform -chdir=infra/bootstrap init && terraform -chdir=infra/bootstrap apply")
     if envs:
-        first = envs[0]
+        # A root owning its account's singletons goes first (in a shared account: the primary one), so no
+        # service creates /aws/sagemaker/TrainingJobs unencrypted before Terraform does.
+        env_data = bp_data.get("environments") or []
+        first = next((e["name"] for e in env_data if e.get("owns_account_layer", True)), envs[0])
         lines.append(f"  make backend ENV={first}")
         lines.append(
             f"  terraform -chdir=infra/envs/{first} init -backend-config=backend.hcl"

@@ -72,6 +72,19 @@ class Environment(_Frozen):
 
     name: str
     primary: bool = Field(description="The environment that runs production training/serving.")
+    owns_account_layer: bool = Field(
+        True,
+        description="This root creates its account's singletons (management trail, AWS-services anomaly monitor, "
+        "/aws/sagemaker/TrainingJobs, cost-allocation tags): every root with accounts per_environment, the "
+        "primary root with a shared account.",
+    )
+    account_id: str | None = Field(None, description="AWS account the root must run in (provider allowed_account_ids).")
+    assume_role_arn: str | None = Field(None, description="Role the root's providers assume in that account.")
+    az_count: int = Field(2, description="Availability zones the root spreads its subnets over.")
+    zone_instance_types: list[str] = Field(
+        default_factory=list,
+        description="EC2 instance types every chosen zone must offer (the root picks zone ids offering all of them).",
+    )
     modules: list[ModuleCall]
     outputs: dict[str, str] = Field(description="Root output name -> Terraform expression.")
     dr_provider_region: str = Field(description="Expression for the aws.dr provider's region.")

@@ -338,6 +338,30 @@ def update(
     )
 
 
+@main.command(epilog=EXIT_HELP)
+@click.argument("dest", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--env", "env", default=None, help="Environment whose account to check (default: the account owner).")
+@click.option("--endpoint-url", default=None, help="Send every AWS call here (a local emulator).", hidden=True)
+@handle_errors
+def preflight(dest: Path, env: str | None, endpoint_url: str | None) -> None:
+    """Check the AWS account before the first apply: quotas, zones, cost tags, existing singletons.
+
+    Uses your AWS credentials (boto3; the aws extra). Prints a table; exits 6 when a check fails.
+    """
+    from mlgen import preflight as pf
+    from mlgen.errors import PreflightFailed
+
+    report = pf.run(dest, env=env, endpoint_url=endpoint_url)
+    click.echo(f"account {report.account}, region {report.region}")
+    for line in report.table():
+        click.echo(line)
+    if report.failed:
+        raise PreflightFailed(
+            f"{len(report.failed)} preflight check(s) failed",
+            details=[f"{c.subject}: {c.detail}" for c in report.failed],
+        )
+
+
 @main.command()
 def schema() -> None:
     """Print the JSON schema of the answers file."""

@@ -25,10 +25,6 @@ IMAGES_KEPT = 10  # images per repository a month of work keeps (the lifecycle k
 STUDIO_HOURS_PER_PERSON = 40  # notebook hours per person per month (idle apps shut down)
 NAT_GB_PER_PERSON = 20
 LOG_GB_PER_ENV = 5
-SHARED_ACCOUNT_TRAIL_NOTE = (
-    " (assumes one AWS account per environment, so each trail is its account's free first copy; "
-    "environments sharing one account would pay $2 per 100k management events for every further trail)"
-)
 TRAIL_GB_PER_MONTH = 0.5  # management events of one account, compressed
 TRAIL_KB_PER_EVENT = 0.5  # one data event, compressed
 SECURITY_ALARMS = 14  # the audit module's CIS CloudTrail alarms (one metric filter each)
@@ -166,6 +162,61 @@ def _endpoint_lines(a: Answers, env: Environment, ep: dict[str, Any]) -> list[Co
     return out
 
 
+def _audit_lines(a: Answers, e: str, env: Environment, audit: dict[str, Any], ml: dict[str, Any]) -> list[CostLine]:
+    """The trail of one root: management events only where the root owns its account's trail."""
+    region, t = a.cloud.region, a.scale.training
+    out: list[CostLine] = []
+    mgmt = audit.get("include_management_events", True)
+    events = 0.0
+    if audit.get("data_event_bucket_arns"):
+        reads = t.jobs_per_month * max(1, ml["instance_count"]) * a.scale.dataset_size_gb
+        events = reads * 10 * (1 if env.primary else 0.1)
+    out.append(
+        _line(
+            e,
+            "audit",
+            "CloudTrail + logs",
+            0,
+            events / 100_000 * price("cloudtrail_data_events_100k", region)
+            + LOG_GB_PER_ENV * price("cloudwatch_logs_ingest_gb", region),
+            (
+                (
+                    "first management trail free"
+                    if mgmt
+                    else "data events only (the account's management trail is in "
+                    "the root that owns its singletons, counted once there)"
+                )
+                + ("; data events ≈ one per 100 MB read per node and job" if events else "; management events only")
+            ),
+        )
+    )
+    trail_gb = (TRAIL_GB_PER_MONTH if mgmt else 0.0) + events * TRAIL_KB_PER_EVENT / 1024 / 1024
+    held = min(12.0, audit.get("retention_days", 365) / 30)
+    out.append(
+        _line(
+            e,
+            "audit",
+            "trail log bucket",
+            0,
+            trail_gb * held * price("s3_standard_gb_month", region),
+            f"{trail_gb:,.1f} GB of trail logs a month (compressed), up to a year of them held in S3",
+        )
+    )
+    n_alarms = SECURITY_ALARMS if audit.get("enable_security_alarms", True) else 0
+    if n_alarms:
+        out.append(
+            _line(
+                e,
+                "audit",
+                f"{n_alarms} security alarms + metric filters",
+                n_alarms * (price("cloudwatch_alarm_month", region) + price("cloudwatch_custom_metric_month", region)),
+                0,
+                "CIS CloudTrail alarms: one alarm and one custom metric each; free tier not counted",
+            )
+        )
+    return out
+
+
 def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> CostEstimate:
     """Cost of every environment, plus the bootstrap state bucket."""
     region = a.cloud.region
@@ -244,7 +295,7 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
             )
         net = _inputs(env, "network") or {}
         nat = net.get("nat_gateways", "none")
-        n_nat = {"none": 0, "single": 1, "per_az": len(net.get("azs", []))}[nat]
+        n_nat = {"none": 0, "single": 1, "per_az": env.az_count}[nat]
         if n_nat:
             nat_gb = NAT_GB_PER_PERSON * max(1, a.scale.team_size)
             lines.append(
@@ -270,7 +321,7 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
             )
         n_ep = len(net.get("interface_endpoints", []))
         if n_ep:
-            azs = net.get("interface_endpoint_az_count") or len(net.get("azs", []))
+            azs = net.get("interface_endpoint_az_count") or env.az_count
             lines.append(
                 _line(
                     e,
@@ -291,52 +342,8 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
                 f"{LOG_GB_PER_ENV} GB of flow logs a month",
             )
         )
-        audit = _inputs(env, "audit") or {}
-        events = 0.0
-        if audit.get("data_event_bucket_arns"):
-            reads = t.jobs_per_month * max(1, ml["instance_count"]) * a.scale.dataset_size_gb
-            events = reads * 10 * (1 if env.primary else 0.1)
-        lines.append(
-            _line(
-                e,
-                "audit",
-                "CloudTrail + logs",
-                0,
-                events / 100_000 * price("cloudtrail_data_events_100k", region)
-                + LOG_GB_PER_ENV * price("cloudwatch_logs_ingest_gb", region),
-                (
-                    "first management trail free; data events ≈ one per 100 MB read per node and job"
-                    if events
-                    else "first management trail free; management events only"
-                )
-                + ("" if len(envs) == 1 else SHARED_ACCOUNT_TRAIL_NOTE),
-            )
-        )
-        trail_gb = TRAIL_GB_PER_MONTH + events * TRAIL_KB_PER_EVENT / 1024 / 1024
-        held = min(12.0, audit.get("retention_days", 365) / 30)
-        lines.append(
-            _line(
-                e,
-                "audit",
-                "trail log bucket",
-                0,
-                trail_gb * held * price("s3_standard_gb_month", region),
-                f"{trail_gb:,.1f} GB of trail logs a month (compressed), up to a year of them held in S3",
-            )
-        )
-        n_alarms = SECURITY_ALARMS if audit.get("enable_security_alarms", True) else 0
-        if n_alarms:
-            lines.append(
-                _line(
-                    e,
-                    "audit",
-                    f"{n_alarms} security alarms + metric filters",
-                    n_alarms
-                    * (price("cloudwatch_alarm_month", region) + price("cloudwatch_custom_metric_month", region)),
-                    0,
-                    "CIS CloudTrail alarms: one alarm and one custom metric each; free tier not counted",
-                )
-            )
+        audit = _inputs(env, "audit")
+        lines += _audit_lines(a, e, env, audit, ml) if audit is not None else []
         reg = _inputs(env, "registry") or {}
         lines.append(
             _line(

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from mlgen import __version__
-from mlgen.answers import CLASSIFICATION_ORDER, Answers, residency_regions
+from mlgen.answers import CLASSIFICATION_ORDER, MIN_RETENTION_DAYS, Answers, residency_regions
 from mlgen.blueprint import Blueprint, Decision, Environment, Flow, ModuleCall, Store, ref
 from mlgen.catalog import Instance, efa_supported, gpu_shapes, hosting_price, mlflow_price, price
 from mlgen.cost import HOURS, SECURITY_ALARMS, eks_cluster_monthly, estimate
@@ -82,6 +82,91 @@ def log_retention(days: int) -> int:
 
 def _is_primary(answers: Answers, env: str) -> bool:
     return env == answers.cloud.environments[-1]
+
+
+def owns_account_layer(answers: Answers, env: str) -> bool:
+    """Whether ``env``'s root creates its account's singletons (trail, anomaly monitor, service log groups).
+
+    Each account holds them once: with one account per environment every root owns its own; in a shared
+    account the primary (last, production) root does, so destroying a dev or staging root never removes
+    the account's audit trail or production's training logs.
+    """
+    return answers.cloud.accounts == "per_environment" or _is_primary(answers, env)
+
+
+def destroyable(answers: Answers, env: str) -> bool:
+    """Whether ``terraform destroy`` of ``env`` must succeed: every environment but the primary one."""
+    return not _is_primary(answers, env)
+
+
+def audit_destroyable(answers: Answers, env: str) -> bool:
+    """A sandbox's trail bucket may go with it unless a framework sets a minimum audit-log retention."""
+    return destroyable(answers, env) and not any(f in MIN_RETENTION_DAYS for f in answers.compliance.frameworks)
+
+
+def choose_teardown(answers: Answers) -> Decision:
+    """Which environments destroy cleanly, and which keep their protections."""
+    envs = answers.cloud.environments
+    primary, others = envs[-1], envs[:-1]
+    kept = [f for f in answers.compliance.frameworks if f in MIN_RETENTION_DAYS]
+    return Decision(
+        id="teardown",
+        title="Teardown",
+        choice=(f"{', '.join(others)} destroyable; " if others else "")
+        + f"{primary} protected (prevent_destroy, object lock where decided, retained Studio EFS)",
+        alternatives=["every environment protected"],
+        rationale=(
+            f"`make destroy ENV=<env>` runs terraform destroy; in {', '.join(others) or 'no other environment'} "
+            "the data bucket has no prevent_destroy and, like the versioned artifacts and log buckets, "
+            "force_destroy; ECR repositories force_delete their images; the Studio domain deletes its EFS home "
+            "file system (a retained one keeps ENIs in the subnets and blocks the VPC's destroy); no object lock. "
+            f"The primary environment {primary} keeps all of them: destroying it needs the protections removed in "
+            "code, on purpose. "
+            + (
+                f"{', '.join(k.upper() for k in kept)} require audit-log retention, so every trail bucket keeps "
+                "prevent_destroy; move its logs to a log-archive account before deleting it by hand."
+                if kept
+                else "No framework requires audit-log retention, so sandbox trail buckets go with their environment."
+            )
+        ),
+        driven_by=["cloud.environments", "compliance.frameworks"],
+    )
+
+
+def choose_accounts(answers: Answers) -> Decision:
+    """The account model: which root owns which account's singletons, and which role each root assumes."""
+    cl = answers.cloud
+    owner = cl.environments[-1]
+    ids = ", ".join(f"{e}={i}" for e, i in cl.account_ids.items()) or "none given"
+    copy_price = price("cloudtrail_management_events_additional_copy_100k", cl.region)
+    if cl.accounts == "shared":
+        choice = f"one shared account; the {owner} root owns the account layer"
+        why = (
+            f"cloud.accounts is shared: every environment runs in one account with one set of credentials, the "
+            f"simplest first apply. AWS allows one AWS-services cost anomaly monitor per account, SageMaker writes "
+            f"every job's logs to the one /aws/sagemaker/TrainingJobs group per account and region, and a second "
+            f"management trail bills every event again (${copy_price:.2f} "
+            f"per 100k): so only the {owner} root creates them (apply it first). Other roots keep data-event "
+            f"trails where the frameworks ask for them; destroying them leaves the account's trail and logs. "
+            f"accounts: per_environment (recommended for production) isolates the environments instead."
+        )
+    else:
+        choice = "one account per environment; each root owns its account's layer"
+        why = (
+            "cloud.accounts is per_environment: each account gets its own management trail (the first copy is "
+            "free), AWS-services anomaly monitor (free) and TrainingJobs log group; an environment's blast "
+            "radius, quotas and bill stay in its account. Roots with an account id pin the provider to it "
+            f"(allowed_account_ids) and assume {cl.deploy_role_name} there; roots without one use the "
+            "credentials you run Terraform with. The state bucket stays in the account you bootstrap from."
+        )
+    return Decision(
+        id="accounts",
+        title="Account model",
+        choice=choice,
+        alternatives=["per_environment" if cl.accounts == "shared" else "shared"],
+        rationale=why + f" Account ids: {ids}.",
+        driven_by=["cloud.accounts", "cloud.account_ids", "cloud.deploy_role_name", "cloud.environments"],
+    )
 
 
 def _classification_at_least(answers: Answers, level: str) -> bool:
@@ -400,11 +485,10 @@ def choose_scaffold(answers: Answers, mode: str) -> tuple[dict[str, Any], Decisi
 
 def _endpoint_azs(answers: Answers, env: str) -> int:
     """Interface endpoints sit in every AZ of the production environment, in one AZ elsewhere."""
-    return len(_azs(answers)) if (_is_primary(answers, env) and answers.stage == "production") else 1
+    return AZ_COUNT if (_is_primary(answers, env) and answers.stage == "production") else 1
 
 
-def _azs(answers: Answers) -> list[str]:
-    return [f"{answers.cloud.region}a", f"{answers.cloud.region}b"]
+AZ_COUNT = 2  # availability zones per environment (subnets, NAT per AZ, endpoints in production)
 
 
 def _egress_reasons(answers: Answers, platform: str) -> list[str]:
@@ -478,7 +562,7 @@ def decide(answers: Answers) -> Blueprint:
                 f"${inst.ec2_price:.2f}/h.",
             }
         )
-    decisions += [d_platform, d_inst]
+    decisions += [d_platform, d_inst, choose_accounts(a), choose_teardown(a)]
     t = a.scale.training
     use_spot = a.budget.allow_spot and t.jobs_per_month > 0
     decisions.append(
@@ -646,7 +730,8 @@ def decide(answers: Answers) -> Blueprint:
                         else ""
                     )
                 )
-                + ". Versioning, SSE-KMS, TLS-only, access logging and prevent_destroy on the data bucket always."
+                + ". Versioning, SSE-KMS, TLS-only and access logging always; prevent_destroy and object lock in "
+                f"the primary environment ({a.cloud.environments[-1]}) only (docs/decisions: teardown)."
             ),
             driven_by=[
                 "scale.dataset_size_gb",
@@ -923,6 +1008,7 @@ def _environment(
 ) -> Environment:
     c = a.compliance
     primary = _is_primary(a, env)
+    owns = owns_account_layer(a, env)
     name = f"{a.project.slug}-{env}"
     key = {p_: ref(f'module.keys.key_arns["{k}"]') for p_, k in key_of.items()}
 
@@ -941,7 +1027,6 @@ def _environment(
     )
     store_key = {s.id: s.key for s in stores}
     role_keys = [kref(k) for k in keys_for(TRAINING_ROLE[platform], stores, flows)]
-    azs = _azs(a)
     env_nat = nat if (primary or nat == "none") else ("single" if nat == "per_az" else nat)
     mods: list[ModuleCall] = [
         ModuleCall(name="keys", source="keys", inputs={"name": name, "purposes": purposes}),
@@ -963,7 +1048,8 @@ def _environment(
                 # training jobs attach; passing the training group would make storage and training
                 # depend on each other (and hides the buckets from Checkov's graph).
                 "fsx_security_group_ids": [],
-                "object_lock": {"enabled": object_lock, "mode": "GOVERNANCE", "retention_days": 365},
+                "object_lock": {"enabled": object_lock and primary, "mode": "GOVERNANCE", "retention_days": 365},
+                "destroyable": destroyable(a, env),
                 "replication": {"enabled": replication},
             },
         ),
@@ -972,7 +1058,8 @@ def _environment(
             source="network",
             inputs={
                 "name": name,
-                "azs": azs,
+                # Zone ids picked in the root from the zones offering every instance type it launches.
+                "azs": ref("local.azs"),
                 "isolation": c.network_isolation,
                 "nat_gateways": env_nat,
                 "interface_endpoints": endpoints,
@@ -981,22 +1068,32 @@ def _environment(
                 "flow_log_retention_days": log_retention(c.audit_retention_days),
             },
         ),
-        ModuleCall(
-            name="audit",
-            source="audit",
-            inputs={
-                "name": name,
-                "kms_key_arn": key["logs"],
-                "retention_days": log_retention(c.audit_retention_days),
-                "data_event_bucket_arns": [
-                    ref("module.storage.data_bucket_arn"),
-                    ref("module.storage.artifacts_bucket_arn"),
-                ]
-                if data_events
-                else [],
-                "alert_emails": emails,
-                "enable_security_alarms": security_alarms,
-            },
+        # The management trail and its CIS alarms are the account's (owner root only); other roots in a
+        # shared account keep a data-event trail when the frameworks ask for one, and no trail otherwise.
+        *(
+            [
+                ModuleCall(
+                    name="audit",
+                    source="audit",
+                    inputs={
+                        "name": name,
+                        "kms_key_arn": key["logs"],
+                        "retention_days": log_retention(c.audit_retention_days),
+                        "include_management_events": owns,
+                        "data_event_bucket_arns": [
+                            ref("module.storage.data_bucket_arn"),
+                            ref("module.storage.artifacts_bucket_arn"),
+                        ]
+                        if data_events
+                        else [],
+                        "alert_emails": emails,
+                        "enable_security_alarms": security_alarms and owns,
+                        "destroyable": audit_destroyable(a, env),
+                    },
+                )
+            ]
+            if owns or data_events
+            else []
         ),
         ModuleCall(
             name="registry",
@@ -1007,6 +1104,7 @@ def _environment(
                 # The MLflow server's role uses the artifact store's key (only when there is a server).
                 "artifacts_kms_key_arn": kref(store_key["artifacts"]) if mlflow and first else None,
                 "enable_mlflow": mlflow and first,
+                "destroyable": destroyable(a, env),
                 "artifacts_bucket_name": ref("module.storage.artifacts_bucket_name"),
                 "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
             },
@@ -1032,6 +1130,8 @@ def _environment(
                     "subnet_ids": ref("module.network.private_subnet_ids"),
                     "log_kms_key_arn": key["logs"],
                     "log_retention_days": log_retention(c.audit_retention_days),
+                    # /aws/sagemaker/TrainingJobs is one group per account and region.
+                    "create_log_group": owns,
                 },
             )
         )
@@ -1121,6 +1221,7 @@ def _environment(
                     "data_bucket_arn": ref("module.storage.data_bucket_arn"),
                     "artifacts_bucket_arn": ref("module.storage.artifacts_bucket_arn"),
                     "idle_timeout_minutes": 60,
+                    "destroyable": destroyable(a, env),
                     # S3 is reached through the gateway endpoint, whose addresses are outside the VPC CIDR.
                     "https_egress_prefix_list_ids": [ref("module.network.s3_prefix_list_id")],
                 },
@@ -1167,13 +1268,28 @@ def _environment(
         outputs["endpoint_execution_role_arn"] = "module.training.role_arn"
     mods = [m.model_copy(update={"inputs": {**m.inputs, "tags": ref("local.tags")}}) for m in mods]
     expect = {
-        "private_subnets": len(azs),
-        "public_subnets": 0 if env_nat == "none" else len(azs),
+        "private_subnets": AZ_COUNT,
+        "public_subnets": 0 if env_nat == "none" else AZ_COUNT,
         "endpoint_gated": mode in ("online", "serverless", "async"),
     }
+    account_id = a.cloud.account_ids.get(env)
+    # EC2 types the account must offer in every chosen zone: EKS nodes, or the EC2 twin of the
+    # SageMaker training instance (SageMaker places jobs in the subnets' zones).
+    zone_types = sorted(
+        {EKS_SYSTEM_INSTANCE, inst.ec2_type if inst and inst.ec2_type else "g5.xlarge"}
+        if platform == "eks"
+        else ({inst.ec2_type} if inst and inst.ec2_type else set())
+    )
     return Environment(
         name=env,
         primary=primary,
+        owns_account_layer=owns,
+        az_count=AZ_COUNT,
+        zone_instance_types=zone_types,
+        account_id=account_id,
+        assume_role_arn=f"arn:aws:iam::{account_id}:role/{a.cloud.deploy_role_name}"
+        if account_id and a.cloud.accounts == "per_environment"
+        else None,
         modules=mods,
         outputs=dict(sorted(outputs.items())),
         # A literal variable, not coalesce(): scanners must resolve the region for residency checks.
@@ -1395,6 +1511,8 @@ def _with_budget(env: Environment, a: Answers, cost: Any, emails: list[str]) -> 
             if env.primary
             else None,
             "activate_cost_allocation_tags": list(COST_ALLOCATION_TAGS) if env.primary else [],
+            # AWS allows one AWS-services (DIMENSIONAL) anomaly monitor per account: the owner root's.
+            "enable_anomaly_detection": env.owns_account_layer,
             "kms_key_arn": ref('module.keys.key_arns["logs"]'),
             "tags": ref("local.tags"),
         },

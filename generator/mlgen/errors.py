@@ -61,6 +61,12 @@ class UpdateConflict(MlgenError):
     exit_code = 5
 
 
+class PreflightFailed(MlgenError):
+    """``mlgen preflight`` found a check that would make an apply fail. Exit 6."""
+
+    exit_code = 6
+
+
 class Interrupted(MlgenError):
     """Stopped by Ctrl-C (exit 130) or SIGTERM (exit 143) before the project was changed."""
 
@@ -81,5 +87,7 @@ EXIT_CODES: dict[int, str] = {
     "or a waiver has no reason, owner or valid expiry",
     4: "estimated monthly cost is over budget (pass --allow-over-budget to write it anyway)",
     5: "mlgen update merged with conflicts: both sides kept between <<<<<<< and >>>>>>> markers in the listed files",
+    6: "mlgen preflight: a check failed (a quota below what the project needs, an instance type offered in "
+    "fewer than two zones, an account singleton that already exists)",
     130: "interrupted (Ctrl-C; 143 for SIGTERM): the project is as it was before",
 }

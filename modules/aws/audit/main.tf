@@ -15,6 +15,7 @@ locals {
   trail_arn = "arn:${local.partition}:cloudtrail:${local.region}:${local.account_id}:trail/${local.trail_name}"
 
   bucket_name    = "${var.name}-trail-${local.account_id}"
+  trail_bucket   = one(concat(aws_s3_bucket.trail, aws_s3_bucket.trail_destroyable))
   log_group_name = "/aws/cloudtrail/${var.name}"
 
   # Object-level S3 events, only for the buckets the caller lists.
@@ -22,10 +23,12 @@ locals {
 }
 
 resource "aws_cloudtrail" "this" {
-  name                          = local.trail_name
-  s3_bucket_name                = aws_s3_bucket.trail.id
-  is_multi_region_trail         = var.is_multi_region
-  include_global_service_events = true
+  name           = local.trail_name
+  s3_bucket_name = local.trail_bucket.id
+  # A data-events-only trail records this region's buckets: single-region, without global service
+  # events (AWS refuses a multi-region trail without them: InvalidParameterCombinationException).
+  is_multi_region_trail         = var.is_multi_region && var.include_management_events
+  include_global_service_events = var.include_management_events
   enable_log_file_validation    = true
   enable_logging                = true
   kms_key_id                    = var.kms_key_arn
@@ -33,13 +36,17 @@ resource "aws_cloudtrail" "this" {
   cloud_watch_logs_group_arn    = "${aws_cloudwatch_log_group.this.arn}:*"
   cloud_watch_logs_role_arn     = aws_iam_role.cloudtrail_logs.arn
 
-  # Management events (read and write) are always recorded.
-  advanced_event_selector {
-    name = "Management events"
+  # Management events (read and write), once per account: in the root that owns the account's trail.
+  dynamic "advanced_event_selector" {
+    for_each = var.include_management_events ? [1] : []
 
-    field_selector {
-      field  = "eventCategory"
-      equals = ["Management"]
+    content {
+      name = "Management events"
+
+      field_selector {
+        field  = "eventCategory"
+        equals = ["Management"]
+      }
     }
   }
 

@@ -25,10 +25,10 @@ output "trail_arn" {
 
 output "trail_bucket_arn" {
   description = "ARN of the S3 bucket that stores the trail's log files."
-  value       = aws_s3_bucket.trail.arn
+  value       = local.trail_bucket.arn
 }
 
 output "trail_bucket_name" {
   description = "Name of the S3 bucket that stores the trail's log files."
-  value       = aws_s3_bucket.trail.id
+  value       = local.trail_bucket.id
 }

@@ -22,10 +22,27 @@ variable "data_event_bucket_arns" {
   }
 }
 
+variable "destroyable" {
+  type        = bool
+  description = "Let `terraform destroy` remove the trail bucket with its logs (no prevent_destroy, force_destroy): only for a sandbox whose audit logs no regime requires to keep. False keeps the evidence."
+  default     = false
+}
+
 variable "enable_security_alarms" {
   type        = bool
   description = "Create the CIS AWS Foundations metric filters and CloudWatch alarms (root usage, console sign-in without MFA, IAM/CloudTrail/KMS/S3/network changes, ...) on the trail's log group, alarming to the audit topic."
   default     = true
+}
+
+variable "include_management_events" {
+  type        = bool
+  description = "Record management events (the account's management trail). Set false in roots that share an account with the root owning its trail (a second management trail bills every event again); the trail then records only the data events of data_event_bucket_arns (single-region: they are this region's buckets), which must not be empty."
+  default     = true
+
+  validation {
+    condition     = var.include_management_events || length(var.data_event_bucket_arns) > 0
+    error_message = "A trail without management events needs data_event_bucket_arns; drop the module instead when neither is wanted."
+  }
 }
 
 variable "is_multi_region" {

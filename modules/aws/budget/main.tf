@@ -17,8 +17,8 @@ locals {
     }
   ]
 
-  create_anomaly_monitor = var.existing_anomaly_monitor_arn == null
-  anomaly_monitor_arn    = local.create_anomaly_monitor ? aws_ce_anomaly_monitor.this[0].arn : var.existing_anomaly_monitor_arn
+  create_anomaly_monitor = var.enable_anomaly_detection && var.existing_anomaly_monitor_arn == null
+  anomaly_monitor_arn    = !var.enable_anomaly_detection ? null : local.create_anomaly_monitor ? aws_ce_anomaly_monitor.this[0].arn : var.existing_anomaly_monitor_arn
 }
 
 resource "aws_sns_topic" "this" {
@@ -167,7 +167,7 @@ resource "aws_ce_anomaly_monitor" "this" {
 
 # Daily digest of anomalies to people (email subscribers must use DAILY or WEEKLY).
 resource "aws_ce_anomaly_subscription" "email" {
-  count = length(var.alert_emails) > 0 ? 1 : 0
+  count = var.enable_anomaly_detection && length(var.alert_emails) > 0 ? 1 : 0
 
   name             = "${var.name}-anomalies-email"
   frequency        = "DAILY"
@@ -196,6 +196,8 @@ resource "aws_ce_anomaly_subscription" "email" {
 # Each anomaly as it is found, to the topic (chat/ticket integrations). SNS subscribers
 # must use IMMEDIATE, and one subscription may not mix SNS and email.
 resource "aws_ce_anomaly_subscription" "sns" {
+  count = var.enable_anomaly_detection ? 1 : 0
+
   name             = "${var.name}-anomalies-sns"
   frequency        = "IMMEDIATE"
   monitor_arn_list = [local.anomaly_monitor_arn]

@@ -1,5 +1,5 @@
 output "anomaly_monitor_arn" {
-  description = "ARN of the cost anomaly monitor the subscriptions use (created here, or existing_anomaly_monitor_arn)."
+  description = "ARN of the cost anomaly monitor the subscriptions use (created here, or existing_anomaly_monitor_arn); null when enable_anomaly_detection is false."
   value       = local.anomaly_monitor_arn
 }
 

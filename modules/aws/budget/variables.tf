@@ -58,6 +58,12 @@ variable "cost_allocation_tag" {
   }
 }
 
+variable "enable_anomaly_detection" {
+  type        = bool
+  description = "Create the cost anomaly monitor (or use existing_anomaly_monitor_arn) and its subscriptions. Set false in every root but the one that owns the account's singletons: AWS allows one AWS-services monitor per account, and it already covers every environment in that account."
+  default     = true
+}
+
 variable "existing_anomaly_monitor_arn" {
   type        = string
   description = "ARN of an anomaly monitor that already exists (e.g. the account's default AWS services monitor or one created by another environment). When set, no monitor is created and the subscriptions attach to this one."

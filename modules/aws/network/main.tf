@@ -12,6 +12,8 @@ locals {
 
   # AZ name -> index, used to carve stable subnet CIDRs.
   az_index = { for i, az in var.azs : az => i }
+  # Zone ids (use1-az1) name the same physical zone in every account; names (us-east-1a) do not.
+  az_is_id = { for az in var.azs : az => can(regex("^[a-z]+[0-9]+-az[0-9]+$", az)) }
 
   # Layout: the VPC is split into 8 blocks of /(prefix+3). Blocks 0..5 hold one private
   # subnet per AZ; block 7 is split again into 8 public subnets of /(prefix+6).
@@ -54,7 +56,8 @@ resource "aws_subnet" "private" {
   for_each = local.private_cidrs
 
   vpc_id                  = aws_vpc.this.id
-  availability_zone       = each.key
+  availability_zone       = local.az_is_id[each.key] ? null : each.key
+  availability_zone_id    = local.az_is_id[each.key] ? each.key : null
   cidr_block              = each.value
   map_public_ip_on_launch = false
 
@@ -89,9 +92,10 @@ resource "aws_route" "private_nat" {
 resource "aws_subnet" "public" {
   for_each = var.nat_gateways != "none" ? local.public_cidrs : {}
 
-  vpc_id            = aws_vpc.this.id
-  availability_zone = each.key
-  cidr_block        = each.value
+  vpc_id               = aws_vpc.this.id
+  availability_zone    = local.az_is_id[each.key] ? null : each.key
+  availability_zone_id = local.az_is_id[each.key] ? each.key : null
+  cidr_block           = each.value
   # NAT gateways use Elastic IPs; nothing launched here gets a public IP implicitly.
   map_public_ip_on_launch = false
 

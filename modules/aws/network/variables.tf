@@ -1,6 +1,6 @@
 variable "azs" {
   type        = list(string)
-  description = "Availability zones to spread the subnets over (2 to 6, e.g. [\"eu-west-1a\", \"eu-west-1b\"]). One private subnet (and, with NAT, one public subnet) is created per AZ."
+  description = "Availability zones to spread the subnets over (2 to 6): zone ids such as [\"euw1-az1\", \"euw1-az2\"] (the same physical zones in every account; generated roots pick them from the zones offering every chosen instance type) or zone names such as [\"eu-west-1a\", \"eu-west-1b\"] (which map to different zones per account). One private subnet (and, with NAT, one public subnet) is created per AZ."
   nullable    = false
 
   validation {

@@ -40,7 +40,7 @@ resource "aws_ecr_repository" "this" {
 
   name                 = each.value
   image_tag_mutability = "IMMUTABLE"
-  force_delete         = false
+  force_delete         = var.destroyable # images go with the repository only where the stage allows destroy
 
   image_scanning_configuration {
     scan_on_push = true

@@ -26,6 +26,12 @@ variable "artifacts_kms_key_arn" {
   default     = null
 }
 
+variable "destroyable" {
+  type        = bool
+  description = "Let `terraform destroy` delete the ECR repositories with the images in them (force_delete): dev or staging. Keep false where released images must survive."
+  default     = false
+}
+
 variable "enable_mlflow" {
   type        = bool
   description = "Create a SageMaker managed MLflow tracking server (billed per hour while it exists)."

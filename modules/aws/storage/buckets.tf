@@ -1,9 +1,11 @@
-# S3 buckets: data (prevent_destroy, optional Object Lock), artifacts, and the access-log bucket.
+# S3 buckets: data (prevent_destroy unless destroyable, optional Object Lock), artifacts, and the access-log bucket.
 # The three bucket resources differ only in lifecycle/Object Lock/checkov skips; all hardening
 # below is shared through for_each over local.buckets.
 
 resource "aws_s3_bucket" "data" {
   #checkov:skip=CKV_AWS_144:replication is enabled only when the answers name a DR region (var.replication) [owner=mlgen-modules expires=2027-12-01]
+  count = var.destroyable ? 0 : 1
+
   bucket              = local.bucket_names["data"]
   object_lock_enabled = var.object_lock.enabled
 
@@ -14,9 +16,28 @@ resource "aws_s3_bucket" "data" {
   }
 }
 
+# The same bucket where the stage allows `terraform destroy` (prevent_destroy cannot be a variable).
+resource "aws_s3_bucket" "data_destroyable" {
+  #checkov:skip=CKV_AWS_144:replication is enabled only when the answers name a DR region (var.replication) [owner=mlgen-modules expires=2027-12-01]
+  count = var.destroyable ? 1 : 0
+
+  bucket              = local.bucket_names["data"]
+  object_lock_enabled = var.object_lock.enabled
+  force_destroy       = true
+
+  tags = merge(var.tags, { Name = local.bucket_names["data"] })
+}
+
+moved {
+  from = aws_s3_bucket.data
+  to   = aws_s3_bucket.data[0]
+}
+
 resource "aws_s3_bucket" "artifacts" {
   #checkov:skip=CKV_AWS_144:replication is enabled only when the answers name a DR region (var.replication) [owner=mlgen-modules expires=2027-12-01]
   bucket = local.bucket_names["artifacts"]
+  # Versioned and never empty: a destroyable stage deletes every version with the bucket.
+  force_destroy = var.destroyable
 
   tags = merge(var.tags, { Name = local.bucket_names["artifacts"] })
 }
@@ -265,7 +286,7 @@ resource "aws_s3_bucket_notification" "this" {
 resource "aws_s3_bucket_object_lock_configuration" "data" {
   count = var.object_lock.enabled ? 1 : 0
 
-  bucket = aws_s3_bucket.data.id
+  bucket = local.data_bucket.id
 
   rule {
     default_retention {

@@ -84,7 +84,7 @@ resource "aws_fsx_data_repository_association" "data" {
   count = var.enable_fsx ? 1 : 0
 
   file_system_id                   = aws_fsx_lustre_file_system.this[0].id
-  data_repository_path             = "s3://${aws_s3_bucket.data.bucket}"
+  data_repository_path             = "s3://${local.data_bucket.bucket}"
   file_system_path                 = "/data"
   batch_import_meta_data_on_create = true
 

@@ -8,6 +8,9 @@ locals {
 
   kms_key_arn = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
 
+  # The data bucket: protected (prevent_destroy) or destroyable, never both.
+  data_bucket = one(concat(aws_s3_bucket.data, aws_s3_bucket.data_destroyable))
+
   # Globally unique, deterministic names: <name>-<purpose>-<account id> (at most 63 characters).
   bucket_names = {
     for purpose in ["data", "artifacts", "logs"] : purpose => "${var.name}-${purpose}-${local.account_id}"
@@ -15,7 +18,7 @@ locals {
 
   # Content buckets: SSE-KMS, access-logged to the log bucket, replicated when enabled.
   content_buckets = {
-    data      = aws_s3_bucket.data
+    data      = local.data_bucket
     artifacts = aws_s3_bucket.artifacts
   }
 

@@ -10,12 +10,12 @@ output "artifacts_bucket_name" {
 
 output "data_bucket_arn" {
   description = "ARN of the data bucket."
-  value       = aws_s3_bucket.data.arn
+  value       = local.data_bucket.arn
 }
 
 output "data_bucket_name" {
   description = "Name of the data bucket."
-  value       = aws_s3_bucket.data.bucket
+  value       = local.data_bucket.bucket
 }
 
 output "dr_bucket_arns" {

@@ -28,6 +28,12 @@ variable "data_capture_expiration_days" {
   }
 }
 
+variable "destroyable" {
+  type        = bool
+  description = "Let `terraform destroy` remove the buckets with their objects (a dev or staging sandbox): the data bucket drops prevent_destroy and, like the versioned artifacts bucket, gets force_destroy. Keep false where the data must survive (production, or a regime that requires retention)."
+  default     = false
+}
+
 variable "enable_fsx" {
   type        = bool
   description = "Create an FSx for Lustre file system linked to the data bucket (data repository association under /data)."

@@ -74,9 +74,11 @@ resource "aws_sagemaker_domain" "this" {
     security_group_ids = local.security_group_ids
   }
 
-  # Keep the users' EFS home directories (notebooks, local data) if the domain is destroyed.
+  # Production keeps the users' EFS home directories (notebooks, local data) when the domain is
+  # destroyed; a retained file system keeps its ENIs in the subnets, so the VPC cannot be destroyed
+  # until it is deleted by hand. Destroyable stages delete it with the domain.
   retention_policy {
-    home_efs_file_system = "Retain"
+    home_efs_file_system = var.destroyable ? "Delete" : "Retain"
   }
 
   tags = merge(local.tags, { Name = var.name })

@@ -18,6 +18,12 @@ variable "data_bucket_arn" {
   }
 }
 
+variable "destroyable" {
+  type        = bool
+  description = "Delete the domain's EFS home file system (and so its ENIs) with the domain on `terraform destroy`: dev or staging. False retains it (production); delete it and its mount targets by hand before destroying the VPC."
+  default     = false
+}
+
 variable "https_egress_prefix_list_ids" {
   type        = list(string)
   description = "Prefix lists the module's security group may also reach on HTTPS, typically [module.network.s3_prefix_list_id] so Studio reaches S3 through the S3 gateway endpoint (S3 addresses are outside the VPC CIDR). A list so that values unknown until apply still work."

@@ -108,7 +108,7 @@ run "defaults_secure_multi_region_trail" {
   }
 
   assert {
-    condition     = aws_cloudtrail.this.s3_bucket_name == aws_s3_bucket.trail.id
+    condition     = aws_cloudtrail.this.s3_bucket_name == aws_s3_bucket.trail[0].id
     error_message = "The trail must write to its own bucket."
   }
 
@@ -172,6 +172,37 @@ run "s3_data_events_for_given_buckets" {
     ])
     error_message = "The data-events selector must be limited to objects of the given buckets."
   }
+}
+
+run "data_events_only_trail_without_management_events" {
+  command = plan
+
+  variables {
+    include_management_events = false
+    data_event_bucket_arns    = ["arn:aws:s3:::fraud-data-123"]
+  }
+
+  assert {
+    condition     = length(aws_cloudtrail.this.advanced_event_selector) == 1 && !aws_cloudtrail.this.include_global_service_events && !aws_cloudtrail.this.is_multi_region_trail
+    error_message = "A root sharing its account's management trail must record only data events (a second management trail bills every event again)."
+  }
+
+  assert {
+    condition = anytrue([
+      for fs in aws_cloudtrail.this.advanced_event_selector[0].field_selector : fs.field == "eventCategory" && fs.equals == tolist(["Data"])
+    ])
+    error_message = "The only selector must select data events."
+  }
+}
+
+run "trail_without_any_events_is_refused" {
+  command = plan
+
+  variables {
+    include_management_events = false
+  }
+
+  expect_failures = [var.include_management_events]
 }
 
 run "single_region_when_requested" {
@@ -267,7 +298,7 @@ run "trail_bucket_is_locked_down" {
   }
 
   assert {
-    condition     = aws_s3_bucket.trail.force_destroy == false
+    condition     = aws_s3_bucket.trail[0].force_destroy == false
     error_message = "The trail bucket must never be force-destroyed."
   }
 }
@@ -452,4 +483,17 @@ run "invalid_name_is_rejected" {
   }
 
   expect_failures = [var.name]
+}
+
+run "destroyable_sandbox_trail_bucket" {
+  command = plan
+
+  variables {
+    destroyable = true
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket.trail) == 0 && aws_s3_bucket.trail_destroyable[0].force_destroy == true && aws_cloudtrail.this.s3_bucket_name == aws_s3_bucket.trail_destroyable[0].id
+    error_message = "A destroyable sandbox's trail bucket has no prevent_destroy, is force-destroyed and still receives the trail."
+  }
 }

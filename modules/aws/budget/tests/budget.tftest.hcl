@@ -232,7 +232,7 @@ run "service_anomaly_monitor_with_email_and_sns_subscriptions" {
 
   assert {
     condition = alltrue([
-      for sub in [aws_ce_anomaly_subscription.email[0], aws_ce_anomaly_subscription.sns] : alltrue([
+      for sub in [aws_ce_anomaly_subscription.email[0], aws_ce_anomaly_subscription.sns[0]] : alltrue([
         for te in sub.threshold_expression : alltrue([
           for d in te.dimension : d.key == "ANOMALY_TOTAL_IMPACT_ABSOLUTE" && tolist(d.match_options) == tolist(["GREATER_THAN_OR_EQUAL"]) && tolist(d.values) == tolist(["100"])
         ]) && length(te.dimension) == 1
@@ -242,7 +242,7 @@ run "service_anomaly_monitor_with_email_and_sns_subscriptions" {
   }
 
   assert {
-    condition     = aws_ce_anomaly_subscription.sns.frequency == "IMMEDIATE" && one(aws_ce_anomaly_subscription.sns.subscriber).type == "SNS" && one(aws_ce_anomaly_subscription.sns.subscriber).address == aws_sns_topic.this.arn
+    condition     = aws_ce_anomaly_subscription.sns[0].frequency == "IMMEDIATE" && one(aws_ce_anomaly_subscription.sns[0].subscriber).type == "SNS" && one(aws_ce_anomaly_subscription.sns[0].subscriber).address == aws_sns_topic.this.arn
     error_message = "The topic must get an IMMEDIATE anomaly subscription."
   }
 }
@@ -309,8 +309,26 @@ run "existing_monitor_is_reused" {
   }
 
   assert {
-    condition     = aws_ce_anomaly_subscription.sns.monitor_arn_list == tolist(["arn:aws:ce::123456789012:anomalymonitor/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"]) && output.anomaly_monitor_arn == "arn:aws:ce::123456789012:anomalymonitor/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    condition     = aws_ce_anomaly_subscription.sns[0].monitor_arn_list == tolist(["arn:aws:ce::123456789012:anomalymonitor/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"]) && output.anomaly_monitor_arn == "arn:aws:ce::123456789012:anomalymonitor/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
     error_message = "Subscriptions and the output must use the existing monitor."
+  }
+}
+
+run "no_anomaly_detection_outside_the_account_owner" {
+  command = plan
+
+  variables {
+    enable_anomaly_detection = false
+  }
+
+  assert {
+    condition     = length(aws_ce_anomaly_monitor.this) == 0 && length(aws_ce_anomaly_subscription.sns) == 0 && length(aws_ce_anomaly_subscription.email) == 0 && output.anomaly_monitor_arn == null
+    error_message = "Only the root owning the account's singletons may create the AWS-services monitor (one per account) and its subscriptions."
+  }
+
+  assert {
+    condition     = aws_budgets_budget.this.budget_type == "COST"
+    error_message = "The environment budget stays when anomaly detection belongs to another root."
   }
 }
 

@@ -439,3 +439,16 @@ run "kms_alias_is_rejected" {
 
   expect_failures = [var.flow_log_kms_key_arn]
 }
+
+run "zone_ids_place_subnets_by_id" {
+  command = plan
+
+  variables {
+    azs = ["euw1-az1", "euw1-az3"]
+  }
+
+  assert {
+    condition     = alltrue([for az, s in aws_subnet.private : s.availability_zone_id == az])
+    error_message = "Zone ids must be passed as availability_zone_id (letters map to different zones per account)."
+  }
+}

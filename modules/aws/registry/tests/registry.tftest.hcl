@@ -232,3 +232,16 @@ run "rejects_bad_name" {
 
   expect_failures = [var.name]
 }
+
+run "destroyable_sandbox_deletes_images_with_the_repositories" {
+  command = plan
+
+  variables {
+    destroyable = true
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_ecr_repository.this : r.force_delete == true])
+    error_message = "A destroyable stage must force-delete repositories that still hold images (terraform destroy fails otherwise)."
+  }
+}

@@ -131,12 +131,12 @@ run "defaults_are_secure" {
 
   # Naming and the module-created CMK.
   assert {
-    condition     = aws_s3_bucket.data.bucket == "fraud-scoring-dev-data-123456789012" && aws_s3_bucket.artifacts.bucket == "fraud-scoring-dev-artifacts-123456789012" && aws_s3_bucket.logs.bucket == "fraud-scoring-dev-logs-123456789012"
+    condition     = aws_s3_bucket.data[0].bucket == "fraud-scoring-dev-data-123456789012" && aws_s3_bucket.artifacts.bucket == "fraud-scoring-dev-artifacts-123456789012" && aws_s3_bucket.logs.bucket == "fraud-scoring-dev-logs-123456789012"
     error_message = "Bucket names must be <name>-<purpose>-<account id>."
   }
 
   assert {
-    condition     = aws_s3_bucket.logs.force_destroy == true && aws_s3_bucket.data.force_destroy != true && aws_s3_bucket.artifacts.force_destroy != true
+    condition     = aws_s3_bucket.logs.force_destroy == true && aws_s3_bucket.data[0].force_destroy != true && aws_s3_bucket.artifacts.force_destroy != true
     error_message = "Only the access-log bucket may be force_destroy (logs keep arriving, a destroy would stop on BucketNotEmpty)."
   }
 
@@ -205,7 +205,7 @@ run "defaults_are_secure" {
     condition = anytrue([
       for s in jsondecode(aws_s3_bucket_policy.this["logs"].policy).Statement :
       s.Effect == "Allow" && s.Principal == { Service = "logging.s3.amazonaws.com" } &&
-      try(toset(s.Condition.ArnLike["aws:SourceArn"]) == toset([aws_s3_bucket.data.arn, aws_s3_bucket.artifacts.arn]), false)
+      try(toset(s.Condition.ArnLike["aws:SourceArn"]) == toset([aws_s3_bucket.data[0].arn, aws_s3_bucket.artifacts.arn]), false)
     ])
     error_message = "The log bucket policy must let only the S3 logging service deliver logs from the data and artifacts buckets."
   }
@@ -299,7 +299,7 @@ run "defaults_are_secure" {
   }
 
   assert {
-    condition     = aws_s3_bucket.data.object_lock_enabled == false && length(aws_s3_bucket_object_lock_configuration.data) == 0
+    condition     = aws_s3_bucket.data[0].object_lock_enabled == false && length(aws_s3_bucket_object_lock_configuration.data) == 0
     error_message = "Object Lock must be off by default."
   }
 
@@ -313,7 +313,7 @@ run "defaults_are_secure" {
   }
 
   assert {
-    condition     = aws_s3_bucket.data.tags["project"] == "fraud-scoring" && aws_s3_bucket.data.tags["Name"] == "fraud-scoring-dev-data-123456789012"
+    condition     = aws_s3_bucket.data[0].tags["project"] == "fraud-scoring" && aws_s3_bucket.data[0].tags["Name"] == "fraud-scoring-dev-data-123456789012"
     error_message = "Tags must be merged into bucket tags."
   }
 }
@@ -455,7 +455,7 @@ run "object_lock_enabled" {
   }
 
   assert {
-    condition     = aws_s3_bucket.data.object_lock_enabled == true && length(aws_s3_bucket_object_lock_configuration.data) == 1
+    condition     = aws_s3_bucket.data[0].object_lock_enabled == true && length(aws_s3_bucket_object_lock_configuration.data) == 1
     error_message = "object_lock.enabled must turn on Object Lock on the data bucket with a default-retention configuration."
   }
 
@@ -465,7 +465,7 @@ run "object_lock_enabled" {
   }
 
   assert {
-    condition     = aws_s3_bucket_object_lock_configuration.data[0].bucket == aws_s3_bucket.data.id
+    condition     = aws_s3_bucket_object_lock_configuration.data[0].bucket == aws_s3_bucket.data[0].id
     error_message = "Object Lock must apply to the data bucket."
   }
 }
@@ -724,4 +724,31 @@ run "rejects_name_too_long_for_dr_buckets" {
   }
 
   expect_failures = [var.replication]
+}
+
+run "destroyable_sandbox_has_nothing_blocking_destroy" {
+  command = plan
+
+  variables {
+    destroyable = true
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket.data) == 0 && length(aws_s3_bucket.data_destroyable) == 1 && aws_s3_bucket.data_destroyable[0].force_destroy == true
+    error_message = "A destroyable stage must hold the data bucket without prevent_destroy and with force_destroy."
+  }
+
+  assert {
+    condition     = aws_s3_bucket.artifacts.force_destroy == true && aws_s3_bucket.logs.force_destroy == true
+    error_message = "Versioned, non-empty artifacts and log buckets must be force-destroyed in a destroyable stage."
+  }
+}
+
+run "protected_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_s3_bucket.data) == 1 && length(aws_s3_bucket.data_destroyable) == 0 && aws_s3_bucket.artifacts.force_destroy == false
+    error_message = "By default the data bucket keeps prevent_destroy and the artifacts bucket refuses a non-empty destroy."
+  }
 }

@@ -388,3 +388,16 @@ run "too_many_security_groups_are_rejected" {
 
   expect_failures = [var.security_group_ids]
 }
+
+run "destroyable_sandbox_deletes_the_home_file_system" {
+  command = plan
+
+  variables {
+    destroyable = true
+  }
+
+  assert {
+    condition     = aws_sagemaker_domain.this.retention_policy[0].home_efs_file_system == "Delete"
+    error_message = "A destroyable stage must delete the Studio EFS (its ENIs block the VPC's destroy otherwise)."
+  }
+}
