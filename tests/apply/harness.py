@@ -527,6 +527,9 @@ _MOCKS = """  mock_data "aws_iam_policy_document" {
   mock_data "aws_availability_zones" {
     defaults = { names = ["us-east-1a", "us-east-1b", "us-east-1c"], zone_ids = ["use1-az1", "use1-az2", "use1-az4"] }
   }
+  mock_data "aws_ec2_instance_type_offerings" {
+    defaults = { locations = ["use1-az1", "use1-az2", "use1-az4"] }
+  }
 """
 
 
