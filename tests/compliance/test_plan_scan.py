@@ -99,3 +99,58 @@ def test_plan_scan_of_a_project_end_to_end(tmp_path: Path, terraform_env: dict[s
     assert (
         (project / "docs" / "compliance" / "plan-diff.md").read_text(encoding="utf-8").startswith("# HCL scan vs plan")
     )
+
+
+def test_check_plan_gates_failures_found_only_in_the_plan() -> None:
+    """`mlgen check --plan`: a failure only the planned values show is a failure, not a note."""
+    from mlgen.compliance.plan_scan import PLAN_ONLY_DETAIL
+
+    hcl = make_result(make_finding("CKV_AWS_19", "passed", resource="module.storage.aws_s3_bucket.data"))
+    plan = [
+        make_finding("CKV_AWS_19", "passed", resource="module.storage.aws_s3_bucket.data"),
+        make_finding("CKV_AWS_20", "failed", resource="module.storage.aws_s3_bucket.data[0]"),
+    ]
+    listed, _ = reconcile(hcl, plan, ["infra/prod"])
+    assert evaluate_gate(listed, frameworks=["hipaa"], fail_on="high").passed
+    gated, diff = reconcile(hcl, plan, ["infra/prod"], gate_plan_only=True)
+    assert [(f.check_id, f.status) for f in gated.findings] == [("CKV_AWS_19", "passed"), ("CKV_AWS_20", "failed")]
+    assert PLAN_ONLY_DETAIL in gated.findings[1].details
+    gate = evaluate_gate(gated, frameworks=["hipaa"], fail_on="high")
+    assert [g.finding.check_id for g in gate.failures] == ["CKV_AWS_20"]
+    assert diff.to_json()["failed_only_in_plan_gated"] is True
+    assert "(not gated)" not in diff.to_markdown()
+
+
+def test_check_help_documents_the_plan_scan() -> None:
+    from click.testing import CliRunner
+
+    from mlgen.cli import main
+
+    out = CliRunner().invoke(main, ["check", "--help"]).output
+    assert "--plan" in out and "fails only in the plan is a failure" in " ".join(out.split())
+
+
+@pytest.mark.terraform
+@pytest.mark.checkov
+@pytest.mark.slow
+def test_mlgen_check_plan_on_a_small_example(tmp_path: Path, terraform_env: dict[str, str]) -> None:
+    """`mlgen check DEST --plan` on the smallest shipped example: both scans, the diff written, gate passes."""
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from mlgen.cli import main
+
+    if shutil.which("moto_server") is None and not Path(sys.executable).with_name("moto_server").exists():
+        pytest.skip("moto_server is not installed (pip install 'mlgen[plan]')")
+    example = Path(__file__).resolve().parents[2] / "examples" / "prototype-tight-budget"
+    dest = tmp_path / "p"
+    shutil.copytree(example, dest, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
+    result = CliRunner().invoke(main, ["check", str(dest), "--plan", "--format", "json,md"])
+    assert result.exit_code == 0, result.output
+    diff = json.loads((dest / "docs" / "compliance" / "plan-diff.json").read_text(encoding="utf-8"))
+    assert diff["errors"] == {} and diff["roots"] and diff["failed_only_in_plan_gated"] is True
+    assert diff["failed_only_in_plan"] == []
+    results = json.loads((dest / "docs" / "compliance" / "results.json").read_text(encoding="utf-8"))
+    assert results["gate"]["passed"] and "roots planned" in results["metadata"]["plan_scan"]
