@@ -133,24 +133,30 @@ def test_check_help_documents_the_plan_scan() -> None:
 @pytest.mark.terraform
 @pytest.mark.checkov
 @pytest.mark.slow
-def test_mlgen_check_plan_on_a_small_example(tmp_path: Path, terraform_env: dict[str, str]) -> None:
-    """`mlgen check DEST --plan` on the smallest shipped example: both scans, the diff written, gate passes."""
+def test_mlgen_check_plan_on_a_small_project(tmp_path: Path, terraform_env: dict[str, str]) -> None:
+    """`mlgen check DEST --plan` on a one-environment default project: both scans, the diff, plan-only failures gated."""
     import json
     import shutil
 
     from click.testing import CliRunner
 
     from mlgen.cli import main
+    from mlgen.errors import GateFailed
 
     if shutil.which("moto_server") is None and not Path(sys.executable).with_name("moto_server").exists():
         pytest.skip("moto_server is not installed (pip install 'mlgen[plan]')")
-    example = Path(__file__).resolve().parents[2] / "examples" / "prototype-tight-budget"
     dest = tmp_path / "p"
-    shutil.copytree(example, dest, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
-    result = CliRunner().invoke(main, ["check", str(dest), "--plan", "--format", "json,md"])
-    assert result.exit_code == 0, result.output
-    diff = json.loads((dest / "docs" / "compliance" / "plan-diff.json").read_text(encoding="utf-8"))
+    runner = CliRunner()
+    made = runner.invoke(main, ["new", str(dest), "--defaults", "--no-check", "--set", "cloud.environments=[dev]"])
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(main, ["check", str(dest), "--plan", "--format", "json,md"])
+    reports = dest / "docs" / "compliance"
+    diff = json.loads((reports / "plan-diff.json").read_text(encoding="utf-8"))
     assert diff["errors"] == {} and diff["roots"] and diff["failed_only_in_plan_gated"] is True
-    assert diff["failed_only_in_plan"] == []
-    results = json.loads((dest / "docs" / "compliance" / "results.json").read_text(encoding="utf-8"))
-    assert results["gate"]["passed"] and "roots planned" in results["metadata"]["plan_scan"]
+    results = json.loads((reports / "results.json").read_text(encoding="utf-8"))
+    assert "roots planned" in results["metadata"]["plan_scan"]
+    from mlgen.compliance.plan_scan import PLAN_ONLY_DETAIL
+
+    added = {(f["check_id"], f["resource"]) for f in results["findings"] if PLAN_ONLY_DETAIL in f["details"]}
+    assert added == {(f["check_id"], f["resource"]) for f in diff["failed_only_in_plan"]}
+    assert result.exit_code == (GateFailed.exit_code if results["gate"]["failures"] else 0), result.output
