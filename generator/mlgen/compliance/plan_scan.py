@@ -22,8 +22,10 @@ touched):
 Reconciling (:func:`reconcile`): a finding that **failed in the HCL and passed in the plan** for
 the same check and resource is *resolved by the plan scan*: it becomes ``passed`` with a detail
 saying so, and no longer fails the gate. Findings that fail only in the plan are listed (not
-gated): most come from values known only after apply. Planning takes tens of seconds per root, so
-this is not part of every ``mlgen new``: run ``python -m mlgen.compliance.plan_scan PROJECT`` after
+gated: most come from values known only after apply) when this module runs on its own; under
+``mlgen check --plan`` (``gate_plan_only``) they are failures and gated like HCL failures.
+Planning takes tens of seconds per root, so this is not part of every ``mlgen new``: run
+``python -m mlgen.compliance.plan_scan PROJECT`` after
 ``mlgen new`` / ``mlgen check``; it rewrites ``docs/compliance/`` with the reconciled result and
 writes ``plan-diff.md`` and ``plan-diff.json``. It needs terraform, the hashicorp/aws provider and
 ``moto`` (``pip install 'moto[server]'``).
