@@ -490,11 +490,20 @@ def project_answers(
 
 
 def check(
-    project: Path, *, frameworks: list[str] | None, formats: tuple[str, ...], fail_on: str | None, echo: Echo = print
+    project: Path,
+    *,
+    frameworks: list[str] | None,
+    formats: tuple[str, ...],
+    fail_on: str | None,
+    echo: Echo = print,
+    plan: bool = False,
 ) -> CheckOutcome:
     """Re-validate and re-scan a project after its team edited it.
 
-    Only ``docs/compliance/`` is written; terraform runs on a private copy of ``infra/``.
+    Only ``docs/compliance/`` is written; terraform runs on a private copy of ``infra/``. With
+    ``plan``, every root's plan is also scanned (:func:`mlgen.compliance.plan_scan.run`): HCL
+    failures the planned values pass are resolved, failures only in the plan fail the gate, and
+    ``plan-diff.md`` / ``plan-diff.json`` list the difference.
     """
     project = resolve_dest(project)
     answers_data, bp_data = read_project(project)
@@ -512,8 +521,31 @@ def check(
     _reports_dir(project)
     with scratch(project, "check", echo):
         outcome = run_checks(
-            project, bp_data, answers_data, echo=echo, frameworks=frameworks, formats=formats, fail_on=fail_on
+            project,
+            bp_data,
+            answers_data,
+            echo=echo,
+            frameworks=frameworks,
+            formats=tuple(dict.fromkeys((*formats, "json"))) if plan else formats,
+            fail_on=fail_on,
         )
+    if plan and outcome.validation_ok:
+        from mlgen.compliance.plan_scan import run as plan_scan
+
+        echo("plan scan: planning every root offline against mock AWS endpoints (tens of seconds per root)")
+        diff = plan_scan(project, gate_plan_only=True)
+        outcome.gate = diff.gate
+        echo(
+            f"plan scan: {len(diff.roots)} roots planned, {len(diff.resolved)} HCL failures resolved, "
+            f"{len(diff.plan_only_failed)} failures only in the plan — "
+            f"gate {'PASSED' if diff.gate.passed else 'FAILED'}; see docs/compliance/plan-diff.md"
+        )
+        for root, error in sorted(diff.errors.items()):
+            echo(f"plan scan: {root}: not planned: {error}")
+        if diff.errors:
+            raise ToolError(
+                "plan scan failed for some roots", details=[f"{r}: {e}" for r, e in sorted(diff.errors.items())]
+            )
     _raise_for(outcome)
     return outcome
 

@@ -266,9 +266,22 @@ def cost(dest: Path, as_json: bool) -> None:
     show_default=True,
     help="Fail on any failed check of this severity or above.",
 )
+@click.option(
+    "--plan",
+    "plan_scan",
+    is_flag=True,
+    help="Also scan each root's terraform plan (made offline against a local moto server; slow) and "
+    "report the difference in docs/compliance/plan-diff.md.",
+)
 @handle_errors
-def check(dest: Path, frameworks: tuple[str, ...], formats: str, fail_on: str) -> None:
-    """Re-validate and re-scan a project; write docs/compliance/ reports."""
+def check(dest: Path, frameworks: tuple[str, ...], formats: str, fail_on: str, plan_scan: bool) -> None:
+    """Re-validate and re-scan a project; write docs/compliance/ reports.
+
+    With --plan, the plan of every root is scanned as well as its HCL. A check that fails in the HCL
+    but passes on the planned values (a module-indirection false positive) is resolved and stops
+    failing the gate; a check that fails only in the plan is a failure and is gated. Needs
+    terraform, the AWS provider mirror and moto_server; nothing leaves the machine.
+    """
     from mlgen import api
 
     api.check(
@@ -277,6 +290,7 @@ def check(dest: Path, frameworks: tuple[str, ...], formats: str, fail_on: str) -
         formats=tuple(f.strip() for f in formats.split(",") if f.strip()),
         fail_on=None if fail_on == "none" else fail_on,
         echo=_echo,
+        plan=plan_scan,
     )
 
 

@@ -108,3 +108,21 @@ def test_vendored_prowler_data_carries_its_licence_and_version() -> None:
     notice = (DATA / "prowler" / "NOTICE").read_text(encoding="utf-8")
     assert "Prowler 5.46.0" in notice and "Apache License 2.0" in notice
     assert "Apache License" in (DATA / "prowler" / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_changing_one_hub_row_changes_the_derived_framework_control() -> None:
+    """check -> NIST (hub row) -> framework control (crosswalk): the framework side follows the hub row."""
+    from mlgen.compliance.catalog.hub import HubRow, Judgment
+
+    hub = load_hub()
+    ids = [c.id for c in load_catalog().framework("hipaa").controls]
+
+    def reached(h: object) -> set[str]:
+        return {cid for cid, checks in h.derived_mapping("hipaa", ids).items() if "CKV_AWS_18" in checks}  # type: ignore[attr-defined]
+
+    assert "164.312(b)" in reached(hub)  # S3 access logging -> S3.9 -> AU-2 ... -> audit controls
+    rows = dict(hub.rows)
+    rows["CKV_AWS_18"] = HubRow(
+        check="CKV_AWS_18", judgment=Judgment(nist=("IA-2",), rationale="test: identification and authentication")
+    )
+    assert reached(hub.model_copy(update={"rows": rows})) == {"164.312(a)(2)(i)"}

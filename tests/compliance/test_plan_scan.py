@@ -99,3 +99,64 @@ def test_plan_scan_of_a_project_end_to_end(tmp_path: Path, terraform_env: dict[s
     assert (
         (project / "docs" / "compliance" / "plan-diff.md").read_text(encoding="utf-8").startswith("# HCL scan vs plan")
     )
+
+
+def test_check_plan_gates_failures_found_only_in_the_plan() -> None:
+    """`mlgen check --plan`: a failure only the planned values show is a failure, not a note."""
+    from mlgen.compliance.plan_scan import PLAN_ONLY_DETAIL
+
+    hcl = make_result(make_finding("CKV_AWS_19", "passed", resource="module.storage.aws_s3_bucket.data"))
+    plan = [
+        make_finding("CKV_AWS_19", "passed", resource="module.storage.aws_s3_bucket.data"),
+        make_finding("CKV_AWS_20", "failed", resource="module.storage.aws_s3_bucket.data[0]"),
+    ]
+    listed, _ = reconcile(hcl, plan, ["infra/prod"])
+    assert evaluate_gate(listed, frameworks=["hipaa"], fail_on="high").passed
+    gated, diff = reconcile(hcl, plan, ["infra/prod"], gate_plan_only=True)
+    assert [(f.check_id, f.status) for f in gated.findings] == [("CKV_AWS_19", "passed"), ("CKV_AWS_20", "failed")]
+    assert PLAN_ONLY_DETAIL in gated.findings[1].details
+    gate = evaluate_gate(gated, frameworks=["hipaa"], fail_on="high")
+    assert [g.finding.check_id for g in gate.failures] == ["CKV_AWS_20"]
+    assert diff.to_json()["failed_only_in_plan_gated"] is True
+    assert "(not gated)" not in diff.to_markdown()
+
+
+def test_check_help_documents_the_plan_scan() -> None:
+    from click.testing import CliRunner
+
+    from mlgen.cli import main
+
+    out = CliRunner().invoke(main, ["check", "--help"]).output
+    assert "--plan" in out and "fails only in the plan is a failure" in " ".join(out.split())
+
+
+@pytest.mark.terraform
+@pytest.mark.checkov
+@pytest.mark.slow
+def test_mlgen_check_plan_on_a_small_project(tmp_path: Path, terraform_env: dict[str, str]) -> None:
+    """`mlgen check DEST --plan` on a one-environment default project: both scans, the diff, plan-only failures gated."""
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from mlgen.cli import main
+    from mlgen.errors import GateFailed
+
+    if shutil.which("moto_server") is None and not Path(sys.executable).with_name("moto_server").exists():
+        pytest.skip("moto_server is not installed (pip install 'mlgen[plan]')")
+    dest = tmp_path / "p"
+    runner = CliRunner()
+    made = runner.invoke(main, ["new", str(dest), "--defaults", "--no-check", "--set", "cloud.environments=[dev]"])
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(main, ["check", str(dest), "--plan", "--format", "json,md"])
+    reports = dest / "docs" / "compliance"
+    diff = json.loads((reports / "plan-diff.json").read_text(encoding="utf-8"))
+    assert diff["errors"] == {} and diff["roots"] and diff["failed_only_in_plan_gated"] is True
+    results = json.loads((reports / "results.json").read_text(encoding="utf-8"))
+    assert "roots planned" in results["metadata"]["plan_scan"]
+    from mlgen.compliance.plan_scan import PLAN_ONLY_DETAIL
+
+    added = {(f["check_id"], f["resource"]) for f in results["findings"] if PLAN_ONLY_DETAIL in f["details"]}
+    assert added == {(f["check_id"], f["resource"]) for f in diff["failed_only_in_plan"]}
+    assert result.exit_code == (GateFailed.exit_code if results["gate"]["failures"] else 0), result.output

@@ -22,8 +22,10 @@ touched):
 Reconciling (:func:`reconcile`): a finding that **failed in the HCL and passed in the plan** for
 the same check and resource is *resolved by the plan scan*: it becomes ``passed`` with a detail
 saying so, and no longer fails the gate. Findings that fail only in the plan are listed (not
-gated): most come from values known only after apply. Planning takes tens of seconds per root, so
-this is not part of every ``mlgen new``: run ``python -m mlgen.compliance.plan_scan PROJECT`` after
+gated: most come from values known only after apply) when this module runs on its own; under
+``mlgen check --plan`` (``gate_plan_only``) they are failures and gated like HCL failures.
+Planning takes tens of seconds per root, so this is not part of every ``mlgen new``: run
+``python -m mlgen.compliance.plan_scan PROJECT`` after
 ``mlgen new`` / ``mlgen check``; it rewrites ``docs/compliance/`` with the reconciled result and
 writes ``plan-diff.md`` and ``plan-diff.json``. It needs terraform, the hashicorp/aws provider and
 ``moto`` (``pip install 'moto[server]'``).
@@ -60,6 +62,7 @@ PLAN_OVERRIDE = "mlgen_plan_override.tf"
 _ALIAS = re.compile(r'provider\s+"aws"\s*\{[^}]*?alias\s*=\s*"([A-Za-z0-9_-]+)"', re.S)
 _INDEX = re.compile(r"\[[^\]]*\]")
 RESOLVED_DETAIL = "resolved by the plan scan: the planned values pass this check"
+PLAN_ONLY_DETAIL = "failed only in the plan scan: the planned values fail this check"
 
 
 @dataclass
@@ -71,6 +74,8 @@ class PlanDiff:
     plan_only_failed: list[Finding] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     roots: list[str] = field(default_factory=list)
+    plan_only_gated: bool = False
+    gate: Any = field(default=None, repr=False, compare=False)  # compliance.gate.GateResult after reconciling
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form, sorted."""
@@ -87,17 +92,23 @@ class PlanDiff:
             "resolved_by_plan": rows(self.resolved),
             "failed_in_both": rows(self.both_failed),
             "failed_only_in_plan": rows(self.plan_only_failed),
+            "failed_only_in_plan_gated": self.plan_only_gated,
         }
 
     def to_markdown(self) -> str:
         """``plan-diff.md``."""
         doc = self.to_json()
         out = ["# HCL scan vs plan scan", ""]
+        plan_only = (
+            "failures only in the plan are failures: they are added to the findings and gated like any other "
+            "(`mlgen check --plan`)."
+            if self.plan_only_gated
+            else "failures only in the plan are listed, not gated: most come from values known only after apply."
+        )
         out.append(
             "The plan of each root was made offline against mock AWS endpoints and scanned with Checkov's "
             "`terraform_plan` framework. Failures in the HCL that pass on the planned values are resolved "
-            "(they no longer fail the gate); failures only in the plan are listed, not gated: most come "
-            "from values known only after apply."
+            "(they no longer fail the gate); " + plan_only
         )
         out.append("")
         out.append("Roots planned: " + (", ".join(f"`{r}`" for r in doc["roots"]) or "none"))
@@ -106,7 +117,10 @@ class PlanDiff:
         for title, key in (
             ("Resolved by the plan scan", "resolved_by_plan"),
             ("Failed in both scans", "failed_in_both"),
-            ("Failed only in the plan scan (not gated)", "failed_only_in_plan"),
+            (
+                "Failed only in the plan scan" + ("" if self.plan_only_gated else " (not gated)"),
+                "failed_only_in_plan",
+            ),
         ):
             out += ["", f"## {title} ({len(doc[key])})", ""]
             if doc[key]:
@@ -270,7 +284,7 @@ def _key(f: Finding) -> tuple[str, str]:
 
 
 def reconcile(
-    result: ScanResult, plan_findings: Sequence[Finding], roots: Sequence[str]
+    result: ScanResult, plan_findings: Sequence[Finding], roots: Sequence[str], *, gate_plan_only: bool = False
 ) -> tuple[ScanResult, PlanDiff]:
     """Resolve HCL failures that pass in the plan; list the rest of the difference.
 
@@ -278,8 +292,10 @@ def reconcile(
         result: The HCL scan.
         plan_findings: Findings of the plan scans (``root`` set to the HCL root they came from).
         roots: Roots whose plan was scanned (others are left alone).
+        gate_plan_only: Add failures found only in the plan to the findings (with
+            :data:`PLAN_ONLY_DETAIL`), so they fail the gate like HCL failures (``mlgen check --plan``).
     """
-    diff = PlanDiff(roots=list(roots))
+    diff = PlanDiff(roots=list(roots), plan_only_gated=gate_plan_only)
     by_root: dict[str, dict[tuple[str, str], set[str]]] = {}
     for f in plan_findings:
         by_root.setdefault(f.root, {}).setdefault(_key(f), set()).add(f.status)
@@ -297,6 +313,8 @@ def reconcile(
     for f in plan_findings:
         if f.status == "failed" and (f.root, _key(f)) not in hcl_failed:
             diff.plan_only_failed.append(f)
+            if gate_plan_only:
+                out.append(f.model_copy(update={"details": (*f.details, PLAN_ONLY_DETAIL)}))
     return result.model_copy(update={"findings": tuple(out)}), diff
 
 
@@ -305,8 +323,12 @@ def _finding_from_doc(item: dict[str, Any]) -> Finding:
     return Finding(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in item.items() if k in fields})
 
 
-def run(project: Path) -> PlanDiff:
-    """Plan-scan every root of a generated project and rewrite its reports with the result."""
+def run(project: Path, *, gate_plan_only: bool = False) -> PlanDiff:
+    """Plan-scan every root of a generated project and rewrite its reports with the result.
+
+    ``gate_plan_only`` (``mlgen check --plan``): failures found only in the plan fail the gate too.
+    The reconciled gate is on the returned diff's ``gate``.
+    """
     from mlgen.compliance.gate import evaluate_gate
     from mlgen.compliance.report import FORMATS, write_reports
 
@@ -349,15 +371,16 @@ def run(project: Path) -> PlanDiff:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    reconciled, diff = reconcile(hcl, plan_findings, planned)
+    reconciled, diff = reconcile(hcl, plan_findings, planned, gate_plan_only=gate_plan_only)
     diff.errors = errors
     frameworks = list(doc["gate"]["frameworks"])
     gate = evaluate_gate(reconciled, frameworks=frameworks, fail_on=doc["gate"]["fail_on"])
     meta = dict(doc["metadata"])
     meta["plan_scan"] = (
         f"{len(planned)}/{len(doc['scan']['roots'])} roots planned; {len(diff.resolved)} HCL failures resolved, "
-        f"{len(diff.plan_only_failed)} failures only in the plan (not gated)"
+        f"{len(diff.plan_only_failed)} failures only in the plan" + ("" if gate_plan_only else " (not gated)")
     )
+    diff.gate = gate
     present = {name for name, file in FORMATS.items() if (reports / file).is_file()}
     write_reports(reconciled, gate, reports, formats=present or {"json"}, metadata=meta)
     (reports / "plan-diff.json").write_text(

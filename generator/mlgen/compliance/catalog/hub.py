@@ -147,6 +147,18 @@ class Hub(BaseModel):
         walk = self.crosswalk(framework)
         return {t for n in self.nist_for_check(check) for t in walk.get(nist_token(n), set())}
 
+    def derived_mapping(self, framework: str, control_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Framework control id -> hub checks whose NIST controls reach it through the crosswalk.
+
+        The check -> control lists the gate would use if it mapped through the hub (one mechanism:
+        hub row -> NIST r5 -> crosswalk); controls no check reaches map to ``()``. Not wired into the
+        gate yet: the Prowler-derived crosswalk is many-to-many (see docs/compliance.md, "The mapping").
+        """
+        ids = list(control_ids)
+        tokens = {cid: framework_token(framework, cid) for cid in ids}
+        reach = {check: self.derived(check, framework) for check in self.rows}
+        return {cid: tuple(sorted(c for c, toks in reach.items() if tokens[cid] in toks)) for cid in ids}
+
     def prowler_controls(self, check: str, framework: str) -> set[str]:
         """Framework control tokens Prowler assigns to the Prowler twins of a check."""
         twins = set(self.prowler_twins(check))
