@@ -65,10 +65,11 @@ def test_budget_split_is_weighted_by_estimated_cost_not_equal() -> None:
     assert limits[bigger] > 5000
 
 
-def test_budget_limit_is_at_least_one_dollar_and_equal_without_estimate() -> None:
-    b = bp({"cloud": {"environments": ["dev", "staging", "prod"]}, "budget": {"monthly_usd": 3}})
+def test_budget_limit_never_rounds_below_one_dollar() -> None:
+    # $1 over three environments: each share rounds to $0, which AWS Budgets refuses; the floor is $1.
+    b = bp({"cloud": {"environments": ["dev", "staging", "prod"]}, "budget": {"monthly_usd": 1}})
     for env in ("dev", "staging", "prod"):
-        assert inputs(b, env, "budget")["monthly_limit_usd"] >= 1
+        assert inputs(b, env, "budget")["monthly_limit_usd"] == 1
 
 
 # --- training run limits -----------------------------------------------------------------------------
@@ -116,3 +117,18 @@ def test_every_log_retention_input_is_rounded_to_a_cloudwatch_value(days: int, e
     for path, value in hits:
         assert value == expected, path
         assert value in CLOUDWATCH_RETENTION, path
+
+
+# --- storage lifecycle and monitoring constants that reach the roots --------------------------------
+
+
+def test_data_capture_and_checkpoint_lifecycle_values() -> None:
+    """10% of production requests captured, kept 90 days; overwritten checkpoints kept 7 days."""
+    b = bp({"stage": "production", "scale": {"inference": {"mode": "online"}}, "budget": {"monthly_usd": 1e5}})
+    endpoint = inputs(b, "dev", "endpoint")
+    assert endpoint["enable_data_capture"] is True
+    assert endpoint["data_capture_percent"] == 10
+    storage = inputs(b, "dev", "storage")
+    assert storage["data_capture_expiration_days"] == 90
+    assert storage["checkpoint_noncurrent_days"] == 7
+    assert "10% of requests" in b.decision("monitoring").choice + b.decision("monitoring").rationale
