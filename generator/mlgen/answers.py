@@ -32,9 +32,10 @@ from pydantic import (
 
 from mlgen.errors import AnswersError
 from mlgen.escape import TEXT_RULE, bad_text_char
+from mlgen.frameworks import FRAMEWORKS
 from mlgen.resources import data_file
 
-Framework = Literal["hipaa", "soc2", "gdpr", "pci_dss", "iso27001"]
+Framework = Literal[FRAMEWORKS]  # the ids live in mlgen.frameworks
 Classification = Literal["public", "internal", "confidential", "restricted"]
 Isolation = Literal["none", "private", "isolated"]
 Gpu = Literal["auto", "t4", "a10g", "l4", "a100", "h100"]

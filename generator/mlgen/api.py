@@ -31,6 +31,7 @@ from mlgen.errors import (
     ToolError,
     UpdateConflict,
 )
+from mlgen.frameworks import FRAMEWORKS
 from mlgen.workspace import (
     critical,
     edited,
@@ -508,7 +509,7 @@ def check(
     project = resolve_dest(project)
     answers_data, bp_data = read_project(project)
     unknown = sorted(set(formats) - set(FORMATS))
-    known = {"hipaa", "soc2", "gdpr", "pci_dss", "iso27001"}
+    known = set(FRAMEWORKS)
     if frameworks and set(frameworks) - known:
         raise InputError(
             f"unknown framework(s): {', '.join(sorted(set(frameworks) - known))}",

@@ -20,6 +20,7 @@ import click
 
 from mlgen import __version__
 from mlgen.errors import EXIT_CODES, Interrupted, MlgenError, Terminated
+from mlgen.frameworks import FRAMEWORKS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -249,7 +250,7 @@ def cost(dest: Path, as_json: bool) -> None:
     "--framework",
     "frameworks",
     multiple=True,
-    type=click.Choice(["hipaa", "soc2", "gdpr", "pci_dss", "iso27001"]),
+    type=click.Choice(list(FRAMEWORKS)),
     help="Gate on these frameworks (default: the project's answers).",
 )
 @click.option(

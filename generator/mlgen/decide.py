@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from mlgen import __version__
-from mlgen.answers import CLASSIFICATION_ORDER, MIN_RETENTION_DAYS, Answers, residency_regions
+from mlgen.answers import CLASSIFICATION_ORDER, MIN_RETENTION_DAYS, STRICT_FRAMEWORKS, Answers, residency_regions
 from mlgen.blueprint import Blueprint, Decision, Environment, Flow, ModuleCall, Store, ref
 from mlgen.catalog import Instance, efa_supported, gpu_shapes, hosting_price, mlflow_price, price
 from mlgen.cost import HOURS, SECURITY_ALARMS, eks_cluster_monthly, estimate
@@ -582,7 +582,7 @@ def decide(answers: Answers) -> Blueprint:
     )
 
     # Keys
-    strict = any(fw in ("hipaa", "pci_dss") for fw in c.frameworks)
+    strict = any(fw in STRICT_FRAMEWORKS for fw in c.frameworks)
     per_purpose = c.customer_managed_keys and (
         strict or _classification_at_least(a, "confidential") or bool(c.frameworks)
     )

@@ -151,3 +151,21 @@ def test_bad_set_syntax(item: str) -> None:
 def test_committed_schema_is_current() -> None:
     committed = (REPO / "docs" / "answers.schema.json").read_text(encoding="utf-8")
     assert committed == json_schema(), "run `mlgen schema > docs/answers.schema.json`"
+
+
+def test_framework_ids_are_defined_once() -> None:
+    """The answers' Literal is the one list; the CLI choice, the API check and the catalog agree with it."""
+    from mlgen.answers import STRICT_FRAMEWORKS, Answers
+    from mlgen.cli import main
+    from mlgen.compliance.catalog import FRAMEWORK_IDS
+    from mlgen.frameworks import FRAMEWORKS
+
+    assert FRAMEWORKS == ("hipaa", "soc2", "gdpr", "pci_dss", "iso27001")
+    assert set(FRAMEWORK_IDS) == set(FRAMEWORKS)
+    assert set(STRICT_FRAMEWORKS) <= set(FRAMEWORKS)
+    check = main.commands["check"]
+    option = next(p for p in check.params if p.name == "frameworks")
+    assert tuple(option.type.choices) == FRAMEWORKS
+    assert Answers.model_json_schema()["$defs"]["Compliance"]["properties"]["frameworks"]["items"]["enum"] == list(
+        FRAMEWORKS
+    )
