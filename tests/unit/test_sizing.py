@@ -8,7 +8,6 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-
 from mlgen.answers import build_answers, deep_merge
 from mlgen.cli import main
 from mlgen.decide import SERVERLESS_MAX_MODEL_GB, decide
