@@ -1187,7 +1187,7 @@ def _with_budget(env: Environment, a: Answers, cost: Any, emails: list[str]) -> 
 
 
 def _bootstrap(a: Answers) -> list[ModuleCall]:
-    name = f"{a.project.slug}-tfstate"
+    name = a.project.slug or ""  # the module appends -tfstate / -tflogs and the account id
     mods = [ModuleCall(name="state", source="state_backend", inputs={"name": name, "tags": ref("local.tags")})]
     if a.project.github_repository:
         mods.append(

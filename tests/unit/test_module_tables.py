@@ -77,3 +77,17 @@ def test_every_endpoint_decide_asks_for_is_in_the_table() -> None:
         assert name.startswith(prefix)
         suffix = name.removeprefix(prefix)
         assert suffix == (service.removeprefix("sagemaker.") if prefix.startswith("aws.") else service)
+
+
+def test_state_bucket_name_says_tfstate_once() -> None:
+    """The bootstrap's state bucket is <slug>-tfstate-<account>, not <slug>-tfstate-tfstate-<account>."""
+    from mlgen.answers import build_answers
+
+    bp = decide.decide(build_answers({"project": {"name": "Fraud Scoring"}}))
+    state = next(m for m in bp.bootstrap if m.source == "state_backend")
+    text = (MODULES / "state_backend" / "main.tf").read_text(encoding="utf-8")
+    pattern = re.search(r'state = "(\$\{var\.name\}[^"]*)"', text)
+    assert pattern, "state bucket name pattern not found in state_backend/main.tf"
+    rendered = pattern.group(1).replace("${var.name}", state.inputs["name"]).replace("${local.account_id}", "123456789012")
+    assert rendered == "fraud-scoring-tfstate-123456789012"
+    assert len(rendered) <= 63
