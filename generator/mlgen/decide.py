@@ -293,7 +293,8 @@ def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
         spec.update(
             instance_type=itype,
             min_instances=min_n,
-            max_instances=max(max_n, min_n, 1),
+            # A scaling policy is attached: max must exceed an always-on min or the policy can never act.
+            max_instances=max(max_n, min_n + 1 if min_n else 1),
             target_invocations_per_instance=int(per_instance * 60 * 0.7),
             hourly_usd=hosting_price(itype, region),
         )

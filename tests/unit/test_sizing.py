@@ -132,3 +132,11 @@ def test_decision_record_states_the_headroom_rule() -> None:
     d = decide(build_answers(_data(14, gpu=True))).decision("inference-mode")
     assert "RAM is >= 2x the model" in d.rationale and "GPU memory is >= 1.2x the model" in d.rationale
     assert "hosting_aws.yaml" in d.rationale
+
+
+def test_prod_endpoint_policy_can_scale_out() -> None:
+    """min 2 always on in production: max must exceed it, or the target-tracking policy never acts."""
+    data = deep_merge(_data(1, gpu=False), {"cloud": {"environments": ["dev", "prod"]}})
+    spec = decide(build_answers(data)).ml["inference"]
+    assert spec["min_instances"] == 2
+    assert spec["max_instances"] > spec["min_instances"]
