@@ -88,6 +88,8 @@ def test_state_bucket_name_says_tfstate_once() -> None:
     text = (MODULES / "state_backend" / "main.tf").read_text(encoding="utf-8")
     pattern = re.search(r'state = "(\$\{var\.name\}[^"]*)"', text)
     assert pattern, "state bucket name pattern not found in state_backend/main.tf"
-    rendered = pattern.group(1).replace("${var.name}", state.inputs["name"]).replace("${local.account_id}", "123456789012")
+    rendered = (
+        pattern.group(1).replace("${var.name}", state.inputs["name"]).replace("${local.account_id}", "123456789012")
+    )
     assert rendered == "fraud-scoring-tfstate-123456789012"
     assert len(rendered) <= 63
