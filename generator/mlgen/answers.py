@@ -447,8 +447,14 @@ class Inference(_Section):
     def _serverless_has_no_gpu(self) -> Inference:
         if self.mode == "serverless" and self.gpu:
             raise ValueError("serverless inference has no GPUs; use mode online or async, or gpu: false")
-        if self.mode == "serverless" and self.model_size_gb > 10:
-            raise ValueError("serverless endpoints hold models up to 10 GB; use mode online or async")
+        from mlgen.sizing import HOST_MEMORY_HEADROOM, SERVERLESS_MAX_MEMORY_MB, serverless_fits
+
+        if self.mode == "serverless" and not serverless_fits(self.model_size_gb):
+            raise ValueError(
+                f"serverless endpoints offer at most {SERVERLESS_MAX_MEMORY_MB} MB, which holds a model up to "
+                f"{SERVERLESS_MAX_MEMORY_MB / 1024 / HOST_MEMORY_HEADROOM:g} GB ({HOST_MEMORY_HEADROOM:g}x headroom); "
+                "use mode online or async"
+            )
         return self
 
 
@@ -555,6 +561,15 @@ class Answers(_Section):
                         f"{cl.region}; choose another gpu or region, or gpu: auto",
                     )
                 )
+        inf = self.scale.inference
+        if inf.mode != "none":
+            from mlgen import sizing
+
+            mode = sizing.inference_mode(inf)
+            if mode in ("online", "async", "batch"):
+                sharded = self.project.domain == "text"
+                if sizing.hosting_instance(inf.model_size_gb, gpu=inf.gpu, sharded=sharded, region=cl.region) is None:
+                    errors.extend(sizing.refusal(inf.model_size_gb, gpu=inf.gpu, sharded=sharded, region=cl.region))
         if errors:
             raise _CrossFieldErrors(errors)
         return self

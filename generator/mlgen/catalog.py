@@ -194,3 +194,49 @@ def gpu_shapes(region: str, *, gpu: str | None) -> list[Instance]:
 def gpu_available(gpu: str, region: str, gpus_per_node: int) -> bool:
     """Whether a SageMaker training instance with ``gpus_per_node`` x ``gpu`` exists in ``region``."""
     return bool(training_instances(region, gpu=gpu, gpus_per_node=gpus_per_node))
+
+
+@dataclass(frozen=True)
+class HostingInstance:
+    """A SageMaker hosting instance type: its memory, GPUs and hourly price in one region."""
+
+    instance_type: str
+    vcpus: int
+    memory_gib: float
+    gpus: int
+    gpu: str | None
+    gpu_memory_gib: float
+    hourly_usd: float
+
+
+@cache
+def _hosting() -> dict[str, Any]:
+    with data_file("hosting_aws.yaml").open(encoding="utf-8") as fh:
+        return dict(yaml.safe_load(fh))
+
+
+def hosting_source() -> str:
+    """Provenance of the hosting instance table, for decision records."""
+    return f"instance memory from mlgen/data/hosting_aws.yaml, retrieved {_hosting()['meta']['retrieved']}"
+
+
+@cache
+def hosting_instances(region: str) -> tuple[HostingInstance, ...]:
+    """Hosting instance types offered (priced) in ``region``, cheapest first."""
+    out = []
+    for name, row in _hosting()["instances"].items():
+        hourly = keyed_price("sagemaker_hosting", name, region)
+        if hourly is None:
+            continue
+        out.append(
+            HostingInstance(
+                instance_type=name,
+                vcpus=int(row["vcpus"]),
+                memory_gib=float(row["memory_gib"]),
+                gpus=int(row["gpus"]),
+                gpu=row["gpu"],
+                gpu_memory_gib=float(row["gpu_memory_gib"]),
+                hourly_usd=hourly,
+            )
+        )
+    return tuple(sorted(out, key=lambda i: (i.hourly_usd, i.instance_type)))

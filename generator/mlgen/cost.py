@@ -423,8 +423,9 @@ def estimate(a: Answers, *, envs: list[Environment], ml: dict[str, Any]) -> Cost
         if ep is not None:
             lines += _endpoint_lines(a, env, ep)
         elif ml["inference_mode"] == "batch" and env.primary:
-            hourly = hosting_price("ml.m5.xlarge", region)
-            lines.append(_line(e, "batch", "daily batch scoring", 0, 30 * hourly, "one hour a day on ml.m5.xlarge"))
+            itype = ml["inference"]["instance_type"]
+            hourly = hosting_price(itype, region)
+            lines.append(_line(e, "batch", "daily batch scoring", 0, 30 * hourly, f"one hour a day on {itype}"))
         if _inputs(env, "workspace") is not None:
             lines.append(
                 _line(

@@ -10,10 +10,10 @@ import hashlib
 import math
 from typing import Any
 
-from mlgen import __version__
+from mlgen import __version__, sizing
 from mlgen.answers import CLASSIFICATION_ORDER, MIN_RETENTION_DAYS, STRICT_FRAMEWORKS, Answers, residency_regions
 from mlgen.blueprint import Blueprint, Decision, Environment, Flow, ModuleCall, Store, ref
-from mlgen.catalog import Instance, efa_supported, gpu_shapes, hosting_price, mlflow_price, price
+from mlgen.catalog import Instance, efa_supported, gpu_shapes, hosting_price, hosting_source, mlflow_price, price
 from mlgen.cost import HOURS, SECURITY_ALARMS, eks_cluster_monthly, estimate
 
 # EKS is worth running only when a team can operate it; below this size SageMaker jobs win.
@@ -302,17 +302,23 @@ def choose_platform(answers: Answers, inst: Instance | None, nodes: int) -> Deci
 
 # Always-on minimum of an online endpoint in the production environment, by stage.
 ONLINE_MIN_BY_STAGE = {"production": 2, "pilot": 1, "prototype": 0}
-SERVERLESS_MAX_MODEL_GB = 3.0  # memory is 2x the model, and serverless offers at most 6 GB
+# Serverless memory holds HOST_MEMORY_HEADROOM x the model, and serverless offers at most 6 GB (mlgen.sizing).
+SERVERLESS_MAX_MODEL_GB = sizing.SERVERLESS_MAX_MODEL_GB
 
 
 def _serverless_fits(inf: Any) -> bool:
-    return not inf.gpu and inf.model_size_gb <= SERVERLESS_MAX_MODEL_GB
+    return not inf.gpu and sizing.serverless_fits(inf.model_size_gb)
 
 
 def _serverless_spec(inf: Any) -> dict[str, Any]:
-    memory = min(6144, max(1024, 1024 * math.ceil(inf.model_size_gb * 2)))
+    memory = sizing.serverless_memory_mb(inf.model_size_gb)
     concurrency = max(1, min(200, math.ceil(inf.peak_rps * inf.p95_latency_ms / 1000)))
     return {"memory_mb": memory, "max_concurrency": concurrency}
+
+
+def _sharded(answers: Answers) -> bool:
+    """Whether the serving container splits a model over an instance's GPUs (LMI/vLLM, text only)."""
+    return answers.project.domain == "text"
 
 
 def _scale_to_zero_mode(mode: str, inf: Any) -> str:
@@ -337,43 +343,54 @@ def endpoint_mode(answers: Answers, env: str, spec: dict[str, Any]) -> str:
 def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
     """Serving mode and capacity."""
     inf, region = answers.scale.inference, answers.cloud.region
-    mode, reasons = inf.mode, []
-    if mode == "auto":
-        if inf.peak_rps == 0 or inf.p95_latency_ms >= 15 * 60 * 1000:
-            mode, reasons = "batch", ["no live traffic or latency target >= 15 min: scheduled batch scoring"]
-        elif inf.p95_latency_ms >= 60_000 or (inf.model_size_gb > 10 and inf.peak_rps <= 1):
-            mode, reasons = (
-                "async",
-                [
-                    "latency target >= 60 s or a large model with little traffic: "
-                    "queued async inference that scales to zero"
-                ],
-            )
-        elif not inf.gpu and inf.model_size_gb <= 3 and inf.peak_rps <= 20 and inf.p95_latency_ms >= 1000:
-            mode, reasons = (
-                "serverless",
-                [
-                    "CPU model <= 3 GB, <= 20 rps and latency >= 1 s tolerates "
-                    "cold starts: serverless, no cost when idle"
-                ],
-            )
-        else:
-            mode, reasons = (
-                "online",
-                ["steady traffic or tight latency: always-on real-time endpoint with target-tracking autoscaling"],
-            )
-    else:
+    mode = sizing.inference_mode(inf)
+    if inf.mode != "auto":
         reasons = [f"mode {mode} was asked for"]
+    else:
+        reasons = [
+            {
+                "batch": "no live traffic or latency target >= 15 min: scheduled batch scoring",
+                "async": "latency target >= 60 s or a large model with little traffic: "
+                "queued async inference that scales to zero",
+                "serverless": f"CPU model <= {SERVERLESS_MAX_MODEL_GB:g} GB, <= 20 rps and latency >= 1 s tolerates "
+                "cold starts: serverless, no cost when idle",
+                "online": "steady traffic or tight latency: always-on real-time endpoint with target-tracking "
+                "autoscaling",
+            }[mode]
+        ]
     spec: dict[str, Any] = {"mode": mode}
+    if mode in ("online", "async", "batch"):
+        gpu = inf.gpu
+        inst = sizing.hosting_instance(inf.model_size_gb, gpu=gpu, sharded=_sharded(answers), region=region)
+        if inst is None:  # the answers' cross-field rule refuses these; a direct caller gets the same words
+            raise ValueError(
+                "; ".join(
+                    f"{p}: {m}"
+                    for p, m in sizing.refusal(inf.model_size_gb, gpu=gpu, sharded=_sharded(answers), region=region)
+                )
+            )
+        ram, gpu_mem = sizing.needs(inf.model_size_gb)
+        reasons.append(
+            f"{inst.instance_type} holds the {inf.model_size_gb:g} GB model: {inst.memory_gib:g} GiB RAM >= "
+            f"{ram:.1f} GiB"
+            + (
+                f", {inst.gpus} x {inst.gpu_memory_gib:g} GiB GPU >= {gpu_mem:.1f} GiB"
+                + (" (sharded by the LMI container)" if _sharded(answers) and inst.gpus > 1 else "")
+                if gpu
+                else ""
+            )
+            + f" (cheapest that fits; {sizing.HEADROOM_RULE}; {hosting_source()})"
+        )
     if mode in ("online", "async"):
-        itype = "ml.g5.xlarge" if inf.gpu else ("ml.c5.xlarge" if inf.model_size_gb <= 2 else "ml.m5.xlarge")
+        itype = inst.instance_type
         per_instance = RPS_PER_GPU_INSTANCE if inf.gpu else RPS_PER_CPU_INSTANCE
         max_n = max(1, math.ceil(inf.peak_rps * 1.3 / per_instance))
         min_n = ONLINE_MIN_BY_STAGE.get(answers.stage, 0) if mode == "online" else 0
         spec.update(
             instance_type=itype,
             min_instances=min_n,
-            max_instances=max(max_n, min_n, 1),
+            # A scaling policy is attached: max must exceed an always-on min or the policy can never act.
+            max_instances=max(max_n, min_n + 1 if min_n else 1),
             target_invocations_per_instance=int(per_instance * 60 * 0.7),
             hourly_usd=hosting_price(itype, region),
         )
@@ -394,7 +411,7 @@ def choose_inference(answers: Answers) -> tuple[dict[str, Any], Decision]:
             "= peak rps x latency"
         )
     elif mode == "batch":
-        spec.update(instance_type="ml.m5.xlarge", hourly_usd=hosting_price("ml.m5.xlarge", region))
+        spec.update(instance_type=inst.instance_type, hourly_usd=inst.hourly_usd)
     if mode in ("online", "async", "serverless"):
         spec["scale_to_zero_mode"] = _scale_to_zero_mode(mode, inf)
         always_on = [e for e in answers.cloud.environments if _endpoint_always_on(answers, e, spec)]
@@ -1583,7 +1600,7 @@ def _eks_access_decision(a: Answers) -> Decision:
 
 
 def _bootstrap(a: Answers) -> list[ModuleCall]:
-    name = f"{a.project.slug}-tfstate"
+    name = a.project.slug or ""  # the module appends -tfstate / -tflogs and the account id
     mods = [ModuleCall(name="state", source="state_backend", inputs={"name": name, "tags": ref("local.tags")})]
     if a.project.github_repository:
         mods.append(

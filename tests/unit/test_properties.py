@@ -65,10 +65,11 @@ def answers_data(draw: st.DrawFn) -> dict[str, Any]:
                 "hours_per_job": draw(st.floats(0.1, 48)),
             },
             "inference": {
-                "mode": draw(st.sampled_from(["none", "auto", "online", "serverless", "async", "batch"])),
+                "mode": (mode := draw(st.sampled_from(["none", "auto", "online", "serverless", "async", "batch"]))),
                 "peak_rps": draw(st.floats(0, 500)),
                 "p95_latency_ms": draw(st.integers(50, 600000)),
-                "model_size_gb": draw(st.floats(0.1, 10)),
+                # serverless holds models up to SERVERLESS_MAX_MODEL_GB (3 GB); larger ones are refused
+                "model_size_gb": draw(st.floats(0.1, 3 if mode == "serverless" else 10)),
                 "gpu": False,
             },
         },

@@ -59,7 +59,7 @@ variable "interface_endpoint_az_count" {
 
 variable "interface_endpoints" {
   type        = set(string)
-  description = "AWS services to reach through interface VPC endpoints (the part after com.amazonaws.<region>., e.g. \"sagemaker.api\"). Only created when isolation != \"none\"."
+  description = "AWS services to reach through interface VPC endpoints, by short name (e.g. \"sagemaker.api\", \"sagemaker.studio\"); each must be in local.endpoint_service_names (endpoints.tf), which gives its full service name. Only created when isolation != \"none\"."
   default     = ["sagemaker.api", "sagemaker.runtime", "ecr.api", "ecr.dkr", "sts", "logs", "kms"]
   nullable    = false
 

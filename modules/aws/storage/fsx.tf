@@ -24,7 +24,7 @@ data "aws_subnet" "fsx" {
 resource "aws_security_group" "fsx" {
   count = local.create_fsx_sg ? 1 : 0
 
-  name        = "${var.name}-fsx-lustre"
+  name_prefix = "${var.name}-fsx-lustre-"
   description = "FSx for Lustre ${var.name}: Lustre traffic between the file system and clients in this group"
   vpc_id      = data.aws_subnet.fsx[0].vpc_id
 

@@ -48,7 +48,7 @@ locals {
 
 resource "aws_security_group" "this" {
   #checkov:skip=CKV2_AWS_5:The group is attached by SageMaker to the ENIs of training jobs launched at run time (SDK/pipelines via the security_group_id output), not by a Terraform resource. [owner=mlgen-modules expires=2027-12-01]
-  name        = "${var.name}-training"
+  name_prefix = "${var.name}-training-"
   description = "SageMaker training jobs of ${var.name}"
   vpc_id      = var.vpc_id
 

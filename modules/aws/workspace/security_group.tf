@@ -14,7 +14,7 @@ resource "aws_security_group" "this" {
   #checkov:skip=CKV2_AWS_5:Attached to the SageMaker Studio domain (default_user_settings, default_space_settings, domain_settings); checkov's connection list has no aws_sagemaker_domain. [owner=mlgen-modules expires=2027-12-01]
   count = local.create_security_group ? 1 : 0
 
-  name        = "${var.name}-studio"
+  name_prefix = "${var.name}-studio-"
   description = "SageMaker Studio ${var.name}: no inbound, HTTPS egress inside the VPC only"
   vpc_id      = var.vpc_id
 

@@ -452,3 +452,38 @@ run "zone_ids_place_subnets_by_id" {
     error_message = "Zone ids must be passed as availability_zone_id (letters map to different zones per account)."
   }
 }
+
+# ------------------------------------------------------------------ endpoint service names
+
+run "sagemaker_owned_endpoints_use_their_own_prefix" {
+  command = plan
+
+  variables {
+    interface_endpoints = ["sagemaker.api", "sagemaker.studio", "sagemaker.experiments", "sts"]
+  }
+
+  assert {
+    condition     = aws_vpc_endpoint.interface["sagemaker.studio"].service_name == "aws.sagemaker.eu-west-1.studio"
+    error_message = "Studio's endpoint is aws.sagemaker.<region>.studio (com.amazonaws... fails with InvalidServiceName)"
+  }
+
+  assert {
+    condition     = aws_vpc_endpoint.interface["sagemaker.experiments"].service_name == "aws.sagemaker.eu-west-1.experiments"
+    error_message = "MLflow's endpoint is aws.sagemaker.<region>.experiments"
+  }
+
+  assert {
+    condition     = aws_vpc_endpoint.interface["sagemaker.api"].service_name == "com.amazonaws.eu-west-1.sagemaker.api"
+    error_message = "the SageMaker API endpoint is com.amazonaws.<region>.sagemaker.api"
+  }
+}
+
+run "unknown_endpoint_service_is_refused" {
+  command = plan
+
+  variables {
+    interface_endpoints = ["sagemaker.studo"]
+  }
+
+  expect_failures = [aws_vpc_endpoint.interface]
+}
