@@ -49,6 +49,7 @@ locals {
   # "Connect to an MLflow tracking server through an interface VPC endpoint" (experiments)
   # https://docs.aws.amazon.com/sagemaker/latest/dg/mlflow-interface-endpoint.html.
   endpoint_service_names = {
+    "autoscaling"                    = "com.amazonaws.%s.autoscaling"
     "ec2"                            = "com.amazonaws.%s.ec2"
     "ecr.api"                        = "com.amazonaws.%s.ecr.api"
     "ecr.dkr"                        = "com.amazonaws.%s.ecr.dkr"
