@@ -167,3 +167,13 @@ def test_eks_roots_need_zones_offering_every_node_type() -> None:
     assert b.ml["training_platform"] == "eks"
     types = b.environments[-1].zone_instance_types
     assert EKS_SYSTEM_INSTANCE in types and len(types) == 2, types
+
+
+@pytest.mark.parametrize("accounts", ["shared", "per_environment"])
+def test_every_management_trail_records_every_region(accounts: str) -> None:
+    """The audit module waives CKV_AWS_67 for data-events-only trails; a trail carrying the account's
+    management events must therefore stay multi-region."""
+    for env in bp(accounts).environments:
+        audit = inputs(env, "audit")
+        if audit is not None and audit.get("include_management_events", True):
+            assert audit.get("is_multi_region", True) is True, env.name

@@ -198,8 +198,8 @@ resource "aws_iam_role_policy" "apply_project_iam" {
         # Terraform reads the CI OIDC provider it manages in the bootstrap root.
         Sid      = "ReadOidcProviders"
         Effect   = "Allow"
-        Action   = ["iam:GetOpenIDConnectProvider", "iam:ListOpenIDConnectProviders"]
-        Resource = ["*"]
+        Action   = ["iam:GetOpenIDConnectProvider"]
+        Resource = ["arn:${local.partition}:iam::*:oidc-provider/*"]
       },
     ]
   })
