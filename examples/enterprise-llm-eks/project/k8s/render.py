@@ -100,7 +100,13 @@ def build_values(
         RenderError: When an output is missing or the cluster identity does not match the
             pod identity association the infrastructure created.
     """
-    required = ("data_bucket", "artifacts_bucket", "output_path", "checkpoint_path")
+    required = (
+        "data_bucket",
+        "artifacts_bucket",
+        "output_path",
+        "checkpoint_path",
+        "eks_cluster_name",
+    )
     missing = [name for name in required if not outputs.get(name)]
     if missing:
         raise RenderError(f"terraform outputs missing: {', '.join(missing)}")
@@ -118,9 +124,13 @@ def build_values(
         raise RenderError(f"job name {job_name!r} is not a valid Kubernetes name")
     output_path = str(outputs["output_path"])
     export_url = f"s3://{_join(output_path[len('s3://') :], job_name, 'model.tar.gz')}"
+    registries = outputs.get("image_registries") or {}
     values = {
         "ENV": env,
         "JOB_NAME": job_name,
+        "CLUSTER_NAME": str(outputs.get("eks_cluster_name") or ""),
+        # Public images come through the ECR pull-through cache when the VPC has no egress.
+        "IMAGE_REGISTRY_K8S": str(registries.get("registry.k8s.io", "registry.k8s.io")),
         "DATA_BUCKET": str(outputs["data_bucket"]),
         "ARTIFACTS_BUCKET": str(outputs["artifacts_bucket"]),
         "TRAIN_DIR": "/" + _join(DATA_MOUNT, train_prefix),

@@ -27,7 +27,11 @@ OUTPUTS = {
     "checkpoint_path": f"s3://{SLUG}-dev-artifacts/checkpoints/",
     "training_namespace": "training",
     "training_service_account": "trainer",
+    "eks_cluster_name": f"{SLUG}-dev",
+    "image_registries": {"registry.k8s.io": "registry.k8s.io"},
 }
+CACHE = f"123456789012.dkr.ecr.{REGION}.amazonaws.com/{SLUG}-dev/k8s"
+SETUP = ["namespace.yaml", "rbac.yaml", "cluster-autoscaler.yaml"]
 
 
 def values(**changes: object) -> dict[str, str]:
@@ -99,3 +103,45 @@ def test_command_line_records_the_model_location(tmp_path: Path) -> None:
     assert code == 0
     recorded = (tmp_path / "model_data_url").read_text(encoding="utf-8").strip()
     assert recorded == f"s3://{SLUG}-dev-artifacts/training/job-1/model.tar.gz"
+
+
+def _autoscaler(tmp_path: Path, outputs: dict) -> dict:
+    yaml = pytest.importorskip("yaml")
+    render.render(SETUP, render.build_values(outputs, env="dev", job_name="setup"), tmp_path)
+    text = (tmp_path / "cluster-autoscaler.yaml").read_text(encoding="utf-8")
+    docs = list(yaml.safe_load_all(text))
+    return next(d for d in docs if d["kind"] == "Deployment")
+
+
+def test_cluster_autoscaler_discovers_this_clusters_node_groups(tmp_path: Path) -> None:
+    deployment = _autoscaler(tmp_path, OUTPUTS)
+
+    spec = deployment["spec"]["template"]["spec"]
+    assert spec["serviceAccountName"] == "cluster-autoscaler"
+    container = spec["containers"][0]
+    discovery = "k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/" + f"{SLUG}-dev"
+    assert f"--node-group-auto-discovery=asg:tag={discovery}" in container["command"]
+    assert container["image"].startswith("registry.k8s.io/autoscaling/cluster-autoscaler:v")
+    assert {"name": "AWS_REGION", "value": REGION} in container["env"]
+
+
+def test_cluster_autoscaler_image_comes_through_the_pull_through_cache(tmp_path: Path) -> None:
+    deployment = _autoscaler(tmp_path, {**OUTPUTS, "image_registries": {"registry.k8s.io": CACHE}})
+
+    image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert image.startswith(f"{CACHE}/autoscaling/cluster-autoscaler:v")
+
+
+def test_ci_group_may_only_run_jobs_in_the_training_namespace(tmp_path: Path) -> None:
+    yaml = pytest.importorskip("yaml")
+    render.render(
+        ["rbac.yaml"], render.build_values(OUTPUTS, env="dev", job_name="setup"), tmp_path
+    )
+    role, binding = yaml.safe_load_all((tmp_path / "rbac.yaml").read_text(encoding="utf-8"))
+
+    assert role["kind"] == "Role" and role["metadata"]["namespace"] == "training"
+    assert binding["subjects"] == [
+        {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "training-deployers"}
+    ]
+    assert any("pytorchjobs" in rule["resources"] for rule in role["rules"])
+    assert not any("*" in rule["verbs"] or "secrets" in rule["resources"] for rule in role["rules"])

@@ -31,7 +31,7 @@ from launch.terraform_outputs import (
 PROJECT_SLUG = "fraud-scoring"
 PACKAGE = "fraud_scoring"
 REGION = "eu-west-1"
-INSTANCE_TYPE = "ml.m5.xlarge"
+INSTANCE_TYPE = "ml.c5.xlarge"
 TAGS = {
     "Project": "fraud-scoring",
     "Owner": "ml-platform@example.com",

@@ -14,16 +14,17 @@ locals {
 module "state" {
   source = "../modules/state_backend"
 
-  name = "support-copilot-tfstate"
+  name = "support-copilot"
   tags = local.tags
 }
 
 module "ci" {
   source = "../modules/ci_identity"
 
-  github_repository = "example-corp/support-copilot"
-  name              = "support-copilot-ci"
-  state_bucket_arn  = module.state.bucket_arn
-  state_kms_key_arn = module.state.kms_key_arn
-  tags              = local.tags
+  deploy_name_prefix = "support-copilot"
+  github_repository  = "example-corp/support-copilot"
+  name               = "support-copilot-ci"
+  state_bucket_arn   = module.state.bucket_arn
+  state_kms_key_arn  = module.state.kms_key_arn
+  tags               = local.tags
 }

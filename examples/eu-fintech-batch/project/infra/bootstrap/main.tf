@@ -14,16 +14,17 @@ locals {
 module "state" {
   source = "../modules/state_backend"
 
-  name = "fraud-scoring-tfstate"
+  name = "fraud-scoring"
   tags = local.tags
 }
 
 module "ci" {
   source = "../modules/ci_identity"
 
-  github_repository = "example-bank/fraud-scoring"
-  name              = "fraud-scoring-ci"
-  state_bucket_arn  = module.state.bucket_arn
-  state_kms_key_arn = module.state.kms_key_arn
-  tags              = local.tags
+  deploy_name_prefix = "fraud-scoring"
+  github_repository  = "example-bank/fraud-scoring"
+  name               = "fraud-scoring-ci"
+  state_bucket_arn   = module.state.bucket_arn
+  state_kms_key_arn  = module.state.kms_key_arn
+  tags               = local.tags
 }

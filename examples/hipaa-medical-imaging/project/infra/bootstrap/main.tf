@@ -14,16 +14,17 @@ locals {
 module "state" {
   source = "../modules/state_backend"
 
-  name = "radiology-triage-tfstate"
+  name = "radiology-triage"
   tags = local.tags
 }
 
 module "ci" {
   source = "../modules/ci_identity"
 
-  github_repository = "example-health/radiology-triage"
-  name              = "radiology-triage-ci"
-  state_bucket_arn  = module.state.bucket_arn
-  state_kms_key_arn = module.state.kms_key_arn
-  tags              = local.tags
+  deploy_name_prefix = "radiology-triage"
+  github_repository  = "example-health/radiology-triage"
+  name               = "radiology-triage-ci"
+  state_bucket_arn   = module.state.bucket_arn
+  state_kms_key_arn  = module.state.kms_key_arn
+  tags               = local.tags
 }

@@ -14,6 +14,6 @@ locals {
 module "state" {
   source = "../modules/state_backend"
 
-  name = "churn-prototype-tfstate"
+  name = "churn-prototype"
   tags = local.tags
 }

@@ -14,6 +14,6 @@ locals {
 module "state" {
   source = "../modules/state_backend"
 
-  name = "demand-forecast-tfstate"
+  name = "demand-forecast"
   tags = local.tags
 }

@@ -9,6 +9,42 @@ locals {
     owner               = var.owner
     managed-by          = "mlgen"
   }
+
+  # Zones by id (the same physical zones in every account; letters are shuffled per account): the
+  # first 2 available zone ids that offer every instance type this root launches.
+  zone_instance_types = ["m6i.large", "p4d.24xlarge"]
+  zone_ids = sort(tolist(setintersection(
+    toset(data.aws_availability_zones.this.zone_ids),
+    [for t in local.zone_instance_types : toset(data.aws_ec2_instance_type_offerings.zones[t].locations)]...
+  )))
+  azs = slice(local.zone_ids, 0, min(2, length(local.zone_ids)))
+}
+
+data "aws_availability_zones" "this" {
+  state = "available"
+
+  filter {
+    name   = "opt-in-status"
+    values = ["opt-in-not-required"]
+  }
+}
+
+data "aws_ec2_instance_type_offerings" "zones" {
+  for_each = toset(local.zone_instance_types)
+
+  location_type = "availability-zone-id"
+
+  filter {
+    name   = "instance-type"
+    values = [each.value]
+  }
+
+  lifecycle {
+    postcondition {
+      condition     = length(self.locations) >= 2
+      error_message = "${each.value} is offered in fewer than 2 zones of this region; choose another instance type or region (mlgen preflight lists the zones)."
+    }
+  }
 }
 
 module "keys" {
@@ -30,6 +66,7 @@ module "storage" {
   checkpoint_noncurrent_days   = 7
   create_kms_key               = false
   data_capture_expiration_days = 90
+  destroyable                  = true
   enable_fsx                   = false
   fsx_security_group_ids       = []
   fsx_storage_capacity_gb      = 2400
@@ -45,11 +82,11 @@ module "storage" {
 module "network" {
   source = "../../modules/network"
 
-  azs                         = ["us-west-2a", "us-west-2b"]
+  azs                         = local.azs
   flow_log_kms_key_arn        = module.keys.key_arns["logs"]
   flow_log_retention_days     = 400
   interface_endpoint_az_count = 1
-  interface_endpoints         = ["ec2", "ecr.api", "ecr.dkr", "eks", "eks-auth", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sagemaker.studio", "sts"]
+  interface_endpoints         = ["autoscaling", "ec2", "ecr.api", "ecr.dkr", "eks", "eks-auth", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sagemaker.studio", "ssm", "ssmmessages", "sts"]
   isolation                   = "private"
   name                        = "support-copilot-dev"
   nat_gateways                = "single"
@@ -59,13 +96,15 @@ module "network" {
 module "audit" {
   source = "../../modules/audit"
 
-  alert_emails           = ["finops@example.com"]
-  data_event_bucket_arns = [module.storage.data_bucket_arn, module.storage.artifacts_bucket_arn]
-  enable_security_alarms = true
-  kms_key_arn            = module.keys.key_arns["logs"]
-  name                   = "support-copilot-dev"
-  retention_days         = 400
-  tags                   = local.tags
+  alert_emails              = ["finops@example.com"]
+  data_event_bucket_arns    = [module.storage.data_bucket_arn, module.storage.artifacts_bucket_arn]
+  destroyable               = true
+  enable_security_alarms    = false
+  include_management_events = false
+  kms_key_arn               = module.keys.key_arns["logs"]
+  name                      = "support-copilot-dev"
+  retention_days            = 400
+  tags                      = local.tags
 }
 
 module "registry" {
@@ -73,6 +112,8 @@ module "registry" {
 
   artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
   artifacts_bucket_name = module.storage.artifacts_bucket_name
+  artifacts_kms_key_arn = null
+  destroyable           = true
   enable_mlflow         = false
   kms_key_arn           = module.keys.key_arns["artifacts"]
   name                  = "support-copilot-dev"
@@ -82,18 +123,21 @@ module "registry" {
 module "training" {
   source = "../../modules/training_eks"
 
-  artifacts_bucket_arn = module.storage.artifacts_bucket_arn
-  data_bucket_arn      = module.storage.data_bucket_arn
-  data_kms_key_arns    = [module.keys.key_arns["data"], module.keys.key_arns["artifacts"]]
-  gpu_node_groups      = { gpu = { capacity_type = "SPOT", desired_size = 0, instance_types = ["p4d.24xlarge"], max_size = 1, min_size = 0 } }
-  kms_key_arn          = module.keys.key_arns["eks"]
-  log_kms_key_arn      = module.keys.key_arns["logs"]
-  log_retention_days   = 400
-  name                 = "support-copilot-dev"
-  subnet_ids           = module.network.private_subnet_ids
-  system_node_group    = { instance_type = "m6i.large", max_size = 2, min_size = 1 }
-  tags                 = local.tags
-  vpc_id               = module.network.vpc_id
+  artifacts_bucket_arn         = module.storage.artifacts_bucket_arn
+  data_bucket_arn              = module.storage.data_bucket_arn
+  data_kms_key_arns            = [module.keys.key_arns["data"]]
+  gpu_node_groups              = { gpu = { capacity_type = "SPOT", desired_size = 0, efa = false, gpus_per_node = 8, instance_types = ["p4d.24xlarge"], max_size = 1, min_size = 0, placement_group = false } }
+  image_cache                  = { enabled = false, prefix = "support-copilot-dev" }
+  kms_key_arn                  = module.keys.key_arns["eks"]
+  kubernetes_version           = "1.35"
+  log_kms_key_arn              = module.keys.key_arns["logs"]
+  log_retention_days           = 400
+  name                         = "support-copilot-dev"
+  subnet_ids                   = module.network.private_subnet_ids
+  system_node_group            = { instance_type = "m6i.large", max_size = 2, min_size = 1 }
+  tags                         = local.tags
+  training_deployer_role_names = ["support-copilot-ci-github-apply"]
+  vpc_id                       = module.network.vpc_id
 }
 
 module "endpoint" {
@@ -102,11 +146,13 @@ module "endpoint" {
   alarm_emails           = ["finops@example.com"]
   artifacts_bucket_arn   = module.storage.artifacts_bucket_arn
   artifacts_bucket_name  = module.storage.artifacts_bucket_name
+  artifacts_kms_key_arn  = module.keys.key_arns["data"]
   autoscaling            = { max = 1, min = 1, target_invocations_per_instance = 2100 }
   data_capture_percent   = 10
+  ecr_repository_arns    = [module.registry.repository_arns["serving"]]
   enable_data_capture    = false
   initial_instance_count = 1
-  instance_type          = "ml.g5.xlarge"
+  instance_type          = "ml.g5.2xlarge"
   kms_key_arn            = module.keys.key_arns["endpoints"]
   latency_alarm_ms       = 800
   log_kms_key_arn        = module.keys.key_arns["logs"]
@@ -124,6 +170,7 @@ module "workspace" {
 
   artifacts_bucket_arn         = module.storage.artifacts_bucket_arn
   data_bucket_arn              = module.storage.data_bucket_arn
+  destroyable                  = true
   https_egress_prefix_list_ids = [module.network.s3_prefix_list_id]
   idle_timeout_minutes         = 60
   kms_key_arn                  = module.keys.key_arns["data"]
@@ -141,8 +188,9 @@ module "budget" {
   activate_cost_allocation_tags = []
   alert_emails                  = ["finops@example.com"]
   cost_allocation_tag           = { key = "environment", value = "dev" }
+  enable_anomaly_detection      = false
   kms_key_arn                   = module.keys.key_arns["logs"]
-  monthly_limit_usd             = 2970
+  monthly_limit_usd             = 3010
   name                          = "support-copilot-dev"
   project_total                 = null
   tags                          = local.tags

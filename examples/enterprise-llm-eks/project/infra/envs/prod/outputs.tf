@@ -18,6 +18,16 @@ output "eks_cluster_name" {
   value       = module.training.cluster_name
 }
 
+output "eks_deployer_role_arn" {
+  description = "eks deployer role arn (used by the Makefile and the training launcher)"
+  value       = module.training.deployer_role_arn
+}
+
+output "eks_kubernetes_version" {
+  description = "eks kubernetes version (used by the Makefile and the training launcher)"
+  value       = module.training.kubernetes_version
+}
+
 output "endpoint_execution_role_arn" {
   description = "endpoint execution role arn (used by the Makefile and the training launcher)"
   value       = module.endpoint.execution_role_arn
@@ -26,6 +36,11 @@ output "endpoint_execution_role_arn" {
 output "endpoint_name" {
   description = "endpoint name (used by the Makefile and the training launcher)"
   value       = module.endpoint.endpoint_name
+}
+
+output "image_registries" {
+  description = "image registries (used by the Makefile and the training launcher)"
+  value       = module.training.image_registries
 }
 
 output "kms_key_arn" {

@@ -9,6 +9,42 @@ locals {
     owner               = var.owner
     managed-by          = "mlgen"
   }
+
+  # Zones by id (the same physical zones in every account; letters are shuffled per account): the
+  # first 2 available zone ids that offer every instance type this root launches.
+  zone_instance_types = ["g5.48xlarge"]
+  zone_ids = sort(tolist(setintersection(
+    toset(data.aws_availability_zones.this.zone_ids),
+    [for t in local.zone_instance_types : toset(data.aws_ec2_instance_type_offerings.zones[t].locations)]...
+  )))
+  azs = slice(local.zone_ids, 0, min(2, length(local.zone_ids)))
+}
+
+data "aws_availability_zones" "this" {
+  state = "available"
+
+  filter {
+    name   = "opt-in-status"
+    values = ["opt-in-not-required"]
+  }
+}
+
+data "aws_ec2_instance_type_offerings" "zones" {
+  for_each = toset(local.zone_instance_types)
+
+  location_type = "availability-zone-id"
+
+  filter {
+    name   = "instance-type"
+    values = [each.value]
+  }
+
+  lifecycle {
+    postcondition {
+      condition     = length(self.locations) >= 2
+      error_message = "${each.value} is offered in fewer than 2 zones of this region; choose another instance type or region (mlgen preflight lists the zones)."
+    }
+  }
 }
 
 module "keys" {
@@ -30,13 +66,14 @@ module "storage" {
   checkpoint_noncurrent_days   = 7
   create_kms_key               = false
   data_capture_expiration_days = 90
+  destroyable                  = true
   enable_fsx                   = false
   fsx_security_group_ids       = []
   fsx_storage_capacity_gb      = 4800
   fsx_subnet_id                = null
   kms_key_arn                  = module.keys.key_arns["data"]
   name                         = "radiology-triage-staging"
-  object_lock                  = { enabled = true, mode = "GOVERNANCE", retention_days = 365 }
+  object_lock                  = { enabled = false, mode = "GOVERNANCE", retention_days = 365 }
   replication                  = { enabled = true }
   tags                         = local.tags
   transition_to_ia_days        = 0
@@ -45,7 +82,7 @@ module "storage" {
 module "network" {
   source = "../../modules/network"
 
-  azs                         = ["us-east-1a", "us-east-1b"]
+  azs                         = local.azs
   flow_log_kms_key_arn        = module.keys.key_arns["logs"]
   flow_log_retention_days     = 2192
   interface_endpoint_az_count = 1
@@ -59,13 +96,15 @@ module "network" {
 module "audit" {
   source = "../../modules/audit"
 
-  alert_emails           = ["finance@example.org"]
-  data_event_bucket_arns = [module.storage.data_bucket_arn, module.storage.artifacts_bucket_arn]
-  enable_security_alarms = true
-  kms_key_arn            = module.keys.key_arns["logs"]
-  name                   = "radiology-triage-staging"
-  retention_days         = 2192
-  tags                   = local.tags
+  alert_emails              = ["finance@example.org"]
+  data_event_bucket_arns    = [module.storage.data_bucket_arn, module.storage.artifacts_bucket_arn]
+  destroyable               = false
+  enable_security_alarms    = false
+  include_management_events = false
+  kms_key_arn               = module.keys.key_arns["logs"]
+  name                      = "radiology-triage-staging"
+  retention_days            = 2192
+  tags                      = local.tags
 }
 
 module "registry" {
@@ -73,6 +112,8 @@ module "registry" {
 
   artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
   artifacts_bucket_name = module.storage.artifacts_bucket_name
+  artifacts_kms_key_arn = null
+  destroyable           = true
   enable_mlflow         = false
   kms_key_arn           = module.keys.key_arns["artifacts"]
   name                  = "radiology-triage-staging"
@@ -82,18 +123,20 @@ module "registry" {
 module "training" {
   source = "../../modules/training_sagemaker"
 
-  artifacts_bucket_arn  = module.storage.artifacts_bucket_arn
-  artifacts_bucket_name = module.storage.artifacts_bucket_name
-  data_bucket_arn       = module.storage.data_bucket_arn
-  ecr_repository_arns   = values(module.registry.repository_arns)
-  kms_key_arns          = [module.keys.key_arns["data"], module.keys.key_arns["artifacts"]]
-  log_kms_key_arn       = module.keys.key_arns["logs"]
-  log_retention_days    = 2192
-  name                  = "radiology-triage-staging"
-  subnet_ids            = module.network.private_subnet_ids
-  tags                  = local.tags
-  vpc_cidr_block        = module.network.vpc_cidr_block
-  vpc_id                = module.network.vpc_id
+  artifacts_bucket_arn       = module.storage.artifacts_bucket_arn
+  artifacts_bucket_name      = module.storage.artifacts_bucket_name
+  create_log_group           = false
+  data_bucket_arn            = module.storage.data_bucket_arn
+  ecr_repository_arns        = values(module.registry.repository_arns)
+  kms_key_arns               = [module.keys.key_arns["data"]]
+  log_kms_key_arn            = module.keys.key_arns["logs"]
+  log_retention_days         = 2192
+  mlflow_tracking_server_arn = null
+  name                       = "radiology-triage-staging"
+  subnet_ids                 = module.network.private_subnet_ids
+  tags                       = local.tags
+  vpc_cidr_block             = module.network.vpc_cidr_block
+  vpc_id                     = module.network.vpc_id
 }
 
 module "endpoint" {
@@ -102,8 +145,10 @@ module "endpoint" {
   alarm_emails           = ["finance@example.org"]
   artifacts_bucket_arn   = module.storage.artifacts_bucket_arn
   artifacts_bucket_name  = module.storage.artifacts_bucket_name
+  artifacts_kms_key_arn  = module.keys.key_arns["data"]
   autoscaling            = { max = 1, min = 1, target_invocations_per_instance = 2100 }
   data_capture_percent   = 10
+  ecr_repository_arns    = [module.registry.repository_arns["serving"]]
   enable_data_capture    = false
   initial_instance_count = 1
   instance_type          = "ml.g5.xlarge"
@@ -127,8 +172,9 @@ module "budget" {
   activate_cost_allocation_tags = []
   alert_emails                  = ["finance@example.org"]
   cost_allocation_tag           = { key = "environment", value = "staging" }
+  enable_anomaly_detection      = false
   kms_key_arn                   = module.keys.key_arns["logs"]
-  monthly_limit_usd             = 1672
+  monthly_limit_usd             = 1614
   name                          = "radiology-triage-staging"
   project_total                 = null
   tags                          = local.tags

@@ -1,6 +1,18 @@
 provider "aws" {
   region = var.region
 
+  # Account guard and role: from terraform.tfvars (cloud.account_ids / cloud.deploy_role_name).
+  allowed_account_ids = var.account_id == null ? null : [var.account_id]
+
+  dynamic "assume_role" {
+    for_each = var.assume_role_arn == null ? [] : [var.assume_role_arn]
+
+    content {
+      role_arn     = assume_role.value
+      session_name = "mlgen-${var.environment}"
+    }
+  }
+
   default_tags {
     tags = local.tags
   }
@@ -11,6 +23,18 @@ provider "aws" {
 provider "aws" {
   alias  = "dr"
   region = var.region
+
+  # Account guard and role: from terraform.tfvars (cloud.account_ids / cloud.deploy_role_name).
+  allowed_account_ids = var.account_id == null ? null : [var.account_id]
+
+  dynamic "assume_role" {
+    for_each = var.assume_role_arn == null ? [] : [var.assume_role_arn]
+
+    content {
+      role_arn     = assume_role.value
+      session_name = "mlgen-${var.environment}"
+    }
+  }
 
   default_tags {
     tags = local.tags

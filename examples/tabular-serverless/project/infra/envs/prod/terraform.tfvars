@@ -1,4 +1,6 @@
 # Every variable has a value here: Checkov silently skips checks that depend on unset variables.
+account_id          = null
+assume_role_arn     = null
 cost_center         = "CC-3300"
 data_classification = "confidential"
 dr_region           = null

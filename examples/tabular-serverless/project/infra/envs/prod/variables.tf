@@ -1,3 +1,20 @@
+variable "account_id" {
+  type        = string
+  description = "AWS account this root must run in (the provider refuses any other); null allows the caller's account."
+  default     = null
+
+  validation {
+    condition     = var.account_id == null || can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be null or a 12-digit AWS account id."
+  }
+}
+
+variable "assume_role_arn" {
+  type        = string
+  description = "IAM role the providers assume in this environment's account (accounts per_environment); null uses the caller's credentials."
+  default     = null
+}
+
 variable "cost_center" {
   type        = string
   description = "Cost-allocation tag value."

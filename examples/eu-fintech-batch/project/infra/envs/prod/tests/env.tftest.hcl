@@ -20,6 +20,17 @@ mock_provider "aws" {
       id   = "eu-west-1"
     }
   }
+  mock_data "aws_availability_zones" {
+    defaults = {
+      names    = ["mock-1a", "mock-1b", "mock-1c"]
+      zone_ids = ["mck1-az1", "mck1-az2", "mck1-az3"]
+    }
+  }
+  mock_data "aws_ec2_instance_type_offerings" {
+    defaults = {
+      locations = ["mck1-az1", "mck1-az2", "mck1-az3"]
+    }
+  }
   mock_data "aws_partition" {
     defaults = {
       partition  = "aws"

@@ -20,6 +20,17 @@ mock_provider "aws" {
       id   = "us-east-1"
     }
   }
+  mock_data "aws_availability_zones" {
+    defaults = {
+      names    = ["mock-1a", "mock-1b", "mock-1c"]
+      zone_ids = ["mck1-az1", "mck1-az2", "mck1-az3"]
+    }
+  }
+  mock_data "aws_ec2_instance_type_offerings" {
+    defaults = {
+      locations = ["mck1-az1", "mck1-az2", "mck1-az3"]
+    }
+  }
   mock_data "aws_partition" {
     defaults = {
       partition  = "aws"
@@ -48,6 +59,11 @@ run "decisions_hold" {
   assert {
     condition     = length(module.network.public_subnet_ids) == 0
     error_message = "Public subnets exist only when NAT egress was decided (docs/decisions: network)."
+  }
+
+  assert {
+    condition     = module.budget.anomaly_monitor_arn == null
+    error_message = "The AWS-services anomaly monitor exists once per account: only in the root that owns the account's singletons (docs/decisions: accounts)."
   }
 
   assert {
