@@ -14,9 +14,7 @@ from mlgen.compliance.report import write_reports
 
 from .test_report import METADATA, sample
 
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
 pytestmark = [
     pytest.mark.chromium,

@@ -21,9 +21,7 @@ from .conftest import FIXTURES, requires_checkov
 pytestmark = [pytest.mark.checkov, requires_checkov]
 
 FRAMEWORKS = ["hipaa", "soc2", "gdpr", "pci_dss", "iso27001"]
-SETTINGS = ScanSettings(
-    allowed_regions=("eu-west-1",), stage="production", frameworks=tuple(FRAMEWORKS)
-)
+SETTINGS = ScanSettings(allowed_regions=("eu-west-1",), stage="production", frameworks=tuple(FRAMEWORKS))
 
 PUBLIC_ACL = """
 resource "aws_s3_bucket_acl" "data" {
@@ -103,11 +101,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[ScanResult, GateR
 
 def _gate_failures(gate: GateResult, root: str) -> dict[tuple[str, str], set[str]]:
     """(check id, resource) -> control keys, for gate failures of one root."""
-    return {
-        (f.finding.check_id, f.finding.resource): set(f.controls)
-        for f in gate.failures
-        if f.finding.root == root
-    }
+    return {(f.finding.check_id, f.finding.resource): set(f.controls) for f in gate.failures if f.finding.root == root}
 
 
 @pytest.mark.parametrize(
@@ -195,17 +189,9 @@ def test_residency_failure_names_the_region(scanned: tuple[ScanResult, GateResul
 
 def test_suppressions_keep_their_reasons(scanned: tuple[ScanResult, GateResult]) -> None:
     result, _ = scanned
-    skipped = {
-        f.check_id: f
-        for f in result.findings
-        if f.root == "skip_without_reason" and f.status == "skipped"
-    }
-    assert skipped["CKV_AWS_18"].suppress_reason == (
-        "central CloudTrail data events cover access logs"
-    )
+    skipped = {f.check_id: f for f in result.findings if f.root == "skip_without_reason" and f.status == "skipped"}
+    assert skipped["CKV_AWS_18"].suppress_reason == ("central CloudTrail data events cover access logs")
     assert skipped["CKV_AWS_144"].suppress_reason is None
     waivers = [f for f in result.findings if f.check_id == WAIVER_CHECK_ID]
-    assert [(w.root, w.resource) for w in waivers] == [
-        ("skip_without_reason", "aws_s3_bucket.data")
-    ]
+    assert [(w.root, w.resource) for w in waivers] == [("skip_without_reason", "aws_s3_bucket.data")]
     assert "CKV_AWS_144" in waivers[0].details[0]

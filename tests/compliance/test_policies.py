@@ -107,11 +107,7 @@ def default_scan() -> ScanResult:
 
 
 def _resources(result: ScanResult, root: str, check_id: str, status: str) -> set[str]:
-    return {
-        f.resource
-        for f in result.findings
-        if f.root == root and f.check_id == check_id and f.status == status
-    }
+    return {f.resource for f in result.findings if f.root == root and f.check_id == check_id and f.status == status}
 
 
 @requires_checkov
@@ -131,11 +127,7 @@ def test_policy_fails_its_fail_fixture(strict_scan: ScanResult, name: str) -> No
     check_id, _, failing = POLICIES[name]
     root = f"{name}/fail"
     assert _resources(strict_scan, root, check_id, "failed") == failing
-    failed = [
-        f
-        for f in strict_scan.findings
-        if f.root == root and f.check_id == check_id and f.status == "failed"
-    ]
+    failed = [f for f in strict_scan.findings if f.root == root and f.check_id == check_id and f.status == "failed"]
     assert all(f.details for f in failed), "every failure explains itself"
     assert all(f.file.startswith(f"{name}/fail/") and f.line_start > 0 for f in failed)
 
@@ -144,11 +136,7 @@ def test_policy_fails_its_fail_fixture(strict_scan: ScanResult, name: str) -> No
 @pytest.mark.checkov
 def test_failure_details_name_the_problem(strict_scan: ScanResult) -> None:
     def details(root: str, check_id: str, resource: str) -> str:
-        (f,) = [
-            x
-            for x in strict_scan.findings
-            if x.root == root and x.check_id == check_id and x.resource == resource
-        ]
+        (f,) = [x for x in strict_scan.findings if x.root == root and x.check_id == check_id and x.resource == resource]
         return " ".join(f.details)
 
     assert "us-east-1" in details("residency_provider/fail", "MLGEN_AWS_001", "aws.dr")
@@ -156,9 +144,7 @@ def test_failure_details_name_the_problem(strict_scan: ScanResult) -> None:
     assert "region us-east-1" in details(
         "residency_resource/fail", "MLGEN_AWS_002", "aws_s3_bucket_replication_configuration.data"
     )
-    assert "cost-center, data-classification" in details(
-        "tags_resource/fail", "MLGEN_AWS_004", "aws_s3_bucket.data"
-    )
+    assert "cost-center, data-classification" in details("tags_resource/fail", "MLGEN_AWS_004", "aws_s3_bucket.data")
     assert "data_capture_config is missing" in details(
         "sagemaker_endpoint_config/fail",
         "MLGEN_AWS_007",
@@ -167,9 +153,7 @@ def test_failure_details_name_the_problem(strict_scan: ScanResult) -> None:
     assert "sagemaker.runtime, ecr.api, ecr.dkr, logs" in details(
         "interface_endpoints/fail", "MLGEN_AWS_010", "aws.default"
     )
-    assert "t3.medium" in details(
-        "instance_types/fail", "MLGEN_AWS_011", "aws_eks_node_group.default_type"
-    )
+    assert "t3.medium" in details("instance_types/fail", "MLGEN_AWS_011", "aws_eks_node_group.default_type")
 
 
 @requires_checkov
@@ -188,11 +172,7 @@ def test_module_resources_are_reported_in_the_module_file(strict_scan: ScanResul
 @requires_checkov
 @pytest.mark.checkov
 def test_strict_settings_make_the_settings_fixture_fail(strict_scan: ScanResult) -> None:
-    failed = {
-        f.check_id
-        for f in strict_scan.findings
-        if f.root == "settings_off" and f.status == "failed"
-    }
+    failed = {f.check_id for f in strict_scan.findings if f.root == "settings_off" and f.status == "failed"}
     assert failed >= SETTINGS_DRIVEN
 
 
