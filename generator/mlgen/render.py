@@ -37,6 +37,7 @@ ENV_FILES = (
     "terraform.tfvars",
     "variables.tf",
     "versions.tf",
+    "zones.tf",
     "tests/env.tftest.hcl",
 )
 BOOTSTRAP_FILES = ("main.tf", "outputs.tf", "providers.tf", "variables.tf", "terraform.tfvars", "versions.tf")
