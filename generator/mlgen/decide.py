@@ -1041,6 +1041,7 @@ def _environment(
         mlflow=mlflow and first,
         studio=studio and first,
         name=name,
+        destroyable=destroyable(a, env),
     )
     store_key = {s.id: s.key for s in stores}
     role_keys = [kref(k) for k in keys_for(TRAINING_ROLE[platform], stores, flows)]
@@ -1327,6 +1328,13 @@ MLFLOW_ROLE = "module.registry.aws_iam_role.mlflow[0]"
 STUDIO_ROLE = "module.workspace.aws_iam_role.execution"
 
 
+# The storage module keeps a protected and a destroyable data bucket, one of them created (teardown).
+DATA_BUCKET_ADDRESS = {
+    False: "module.storage.aws_s3_bucket.data[0]",
+    True: "module.storage.aws_s3_bucket.data_destroyable[0]",
+}
+
+
 def stores_and_flows(
     *,
     key_of: dict[str, str],
@@ -1336,6 +1344,7 @@ def stores_and_flows(
     mlflow: bool,
     studio: bool,
     name: str,
+    destroyable: bool = False,
 ) -> tuple[list[Store], list[Flow]]:
     """Which key encrypts which store, and every access the environment's workloads need.
 
@@ -1344,7 +1353,7 @@ def stores_and_flows(
     """
     stores = [
         # The storage module encrypts every bucket with its one kms_key_arn: the data key.
-        Store(id="data", kind="bucket", name="data", address="module.storage.aws_s3_bucket.data", key=key_of["data"]),
+        Store(id="data", kind="bucket", name="data", address=DATA_BUCKET_ADDRESS[destroyable], key=key_of["data"]),
         Store(
             id="artifacts",
             kind="bucket",
