@@ -69,6 +69,10 @@ def _is_list(annotation: Any) -> bool:
     return typing.get_origin(annotation) is list
 
 
+def _is_dict(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is dict
+
+
 def _default(info: FieldInfo) -> Any:
     return info.get_default(call_default_factory=True)
 
@@ -91,7 +95,7 @@ def _is_text(annotation: Any) -> bool:
     return all(a is str or (typing.get_origin(a) is typing.Annotated and typing.get_args(a)[0] is str) for a in args)
 
 
-def _convert(raw: str, info: FieldInfo) -> Any:
+def _convert(raw: str, info: FieldInfo, path: str) -> Any:
     """Turn typed text into the input for the field's type.
 
     The text is never parsed as YAML: a text field keeps exactly what was typed (``Acme #1``,
@@ -102,6 +106,15 @@ def _convert(raw: str, info: FieldInfo) -> Any:
     text = raw.strip()
     if _is_list(ann):
         return [x.strip() for x in raw.split(",") if x.strip()]
+    if _is_dict(ann):
+        # ``key=value, key=value`` (an empty answer is an empty mapping)
+        pairs = [x.strip() for x in raw.split(",") if x.strip()]
+        if text.lower() in ("none", "{}"):
+            pairs = []
+        bad = [p for p in pairs if "=" not in p]
+        if bad:
+            raise Invalid([f"{path}: write key=value pairs separated by commas, not {bad[0]!r}"])
+        return {k.strip(): v.strip() for k, v in (p.split("=", 1) for p in pairs)}
     if text.lower() in ("", "none", "null") and _default(info) is None:
         return None
     if _is_text(ann) and not _choices(ann):
@@ -125,7 +138,7 @@ def check_field(path: str, raw: str, info: FieldInfo) -> Any:
     Returns the value to store; raises :class:`Invalid` with ``path: message`` lines.
     """
     parent, _, name = path.rpartition(".")
-    value = _convert(raw, info)
+    value = _convert(raw, info, path)
     try:
         _model_at(parent).model_validate({name: value})
     except ValidationError as exc:
@@ -231,6 +244,8 @@ def cross_errors(
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if value is None:
@@ -246,14 +261,14 @@ def partial_path(dest: Path) -> Path:
     return dest.absolute().parent / PARTIAL_NAME
 
 
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
+_MISSING = object()
+
+
+def _answered(data: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+    """The answers in ``data`` at the question ``paths`` (a mapping answer, such as
+    ``cloud.account_ids``, is one answer, even when empty)."""
+    found = {path: _get(data, path, _MISSING) for path in paths}
+    return {path: value for path, value in found.items() if value is not _MISSING}
 
 
 def _save(path: Path, data: dict[str, Any]) -> None:
@@ -311,14 +326,14 @@ def ask(
         """Re-ask until no rule that can already be decided fails (first the field a rule names)."""
         attempt = 0
         while errors := cross_errors(data, is_known, asked_paths):
-            named = [p for p, _ in errors if p in passed and p in infos and p in _flatten(data)]
+            named = [p for p, _ in errors if p in passed and p in infos and _get(data, p, _MISSING) is not _MISSING]
             targets = list(dict.fromkeys([*named, path]))
             target = targets[attempt % len(targets)]
             attempt += 1
             echo(f"  {target}: conflicts with another answer:")
             ask_one(target, [f"{p}: {m}" for p, m in errors])
 
-    flat_known = _flatten(known or {})
+    flat_known = _answered(known or {}, list(infos))
     echo("mlgen questionnaire — press Enter to keep the [default]. Lists are comma separated.")
     if flat_known:
         echo(f"Resuming: {len(flat_known)} answer(s) kept; asking the rest.")
@@ -347,8 +362,9 @@ def ask(
         if partial is not None and data:
             _save(partial, data)
             hint = f"{resume_hint} --resume {partial}" if resume_hint else f"--resume {partial}"
+            kept = len(_answered(data, list(infos)))
             click.echo(
-                f"\nquestionnaire stopped; {len(_flatten(data))} answer(s) kept in {partial}\nresume with: {hint}",
+                f"\nquestionnaire stopped; {kept} answer(s) kept in {partial}\nresume with: {hint}",
                 err=True,
             )
         raise

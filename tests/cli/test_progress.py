@@ -61,8 +61,7 @@ def test_new_without_checks_shows_render_progress_and_the_next_block(runner: Cli
         "  terraform -chdir=infra/bootstrap init && terraform -chdir=infra/bootstrap apply",
         # The root that owns the account's shared layer (the primary env, prod) is applied first.
         "  make backend ENV=prod",
-        "  terraform -chdir=infra/envs/prod init -backend-config=backend.hcl"
-        " && terraform -chdir=infra/envs/prod apply",
+        "  terraform -chdir=infra/envs/prod init -backend-config=backend.hcl && terraform -chdir=infra/envs/prod apply",
         "CI (acme/fraud): set these GitHub Actions variables from the infra/bootstrap outputs:",
         "  AWS_APPLY_ROLE_ARN  (terraform -chdir=infra/bootstrap output -raw apply_role_arn)",
         "  AWS_PLAN_ROLE_ARN  (terraform -chdir=infra/bootstrap output -raw plan_role_arn)",

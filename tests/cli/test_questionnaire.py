@@ -4,6 +4,8 @@ from typing import Any
 
 from mlgen.questionnaire import ask
 
+MAX_PROMPTS = 300  # the whole questionnaire is about 40 questions; more means it re-asks forever
+
 
 def scripted(replies: dict[str, list[str]]) -> tuple[Any, list[str]]:
     asked: list[str] = []
@@ -11,6 +13,8 @@ def scripted(replies: dict[str, list[str]]) -> tuple[Any, list[str]]:
     def prompt(text: str, default: str = "", **_: Any) -> str:
         path = text.split(" — ")[0]
         asked.append(path)
+        if len(asked) > MAX_PROMPTS:
+            raise AssertionError(f"the questionnaire keeps asking; last questions: {asked[-8:]}")
         queue = replies.get(path)
         return queue.pop(0) if queue else default
 
@@ -196,3 +200,22 @@ def test_a_section_rule_is_given_to_the_answer_it_read_last() -> None:
     assert answers.project.slug == "fraud-team"
     n, _ = _after(asked, out, "project.name: cannot derive a slug from name '!!!'")
     assert asked[n] == "project.name"  # re-asked the name, not the question that happened to be next
+
+
+def test_mapping_answers_take_key_value_pairs_and_enter_keeps_the_empty_default() -> None:
+    # cloud.account_ids is a mapping: Enter on its empty default once re-asked it forever
+    prompt, asked = scripted(
+        {
+            "cloud.environments": ["dev, prod"],
+            "cloud.accounts": ["per_environment"],
+            "cloud.account_ids": ["dev:111111111111", "dev=111111111111, prod=222222222222"],
+        }
+    )
+    out: list[str] = []
+    answers = ask(prompt=prompt, echo=out.append)
+    assert answers.cloud.account_ids == {"dev": "111111111111", "prod": "222222222222"}
+    assert asked.count("cloud.account_ids") == 2
+    assert any("cloud.account_ids: write key=value pairs separated by commas" in line for line in out)
+
+    prompt, _ = scripted({"scale.inference.mode": ["none"]})
+    assert ask(prompt=prompt, echo=lambda _: None).cloud.account_ids == {}

@@ -1,9 +1,10 @@
 """Render the ML scaffolding of the project template and check what a team would get.
 
 Only the scaffolding files are rendered (the package, its tests, pyproject, Dockerfiles,
-Makefile, launch/, k8s/, notebooks/, the two workflows, pre-commit): they are copied with a
-minimal copier.yml into a temporary template, so this test does not depend on the rest of
-the template. For each context it checks which conditional files exist, that YAML, TOML and
+Makefile, launch/, k8s/, notebooks/, the two workflows, pre-commit): they are copied with the
+template's own copier.yml (its shorthands of the blueprint) into a temporary template, and rendered
+from blueprints mlgen decides for the examples, varied in the ML choices, so this test does not depend
+on the rest of the template. For each context it checks which conditional files exist, that YAML, TOML and
 Python are valid, that the Makefile works, that the generated package's own test suite
 passes, and that rendering is byte-for-byte reproducible.
 """
@@ -27,6 +28,8 @@ import pytest
 import yaml
 
 copier = pytest.importorskip("copier", reason="rendering the template needs copier")
+
+from mlgen.render import copier_data
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "templates" / "project"
@@ -56,55 +59,75 @@ PROJECT = {
     "cost_center": "CC-1234",
     "github_repository": "acme/fraud-scoring",
 }
-SAGEMAKER_ONLINE: dict[str, Any] = {
-    "project": PROJECT,
-    "region": "eu-west-1",
-    "environments": ["dev", "prod"],
-    "modules": ["audit", "budget", "endpoint", "keys", "network", "registry", "storage", "training_sagemaker"],
-    "mlgen_version": "0.1.0",
-    "ml": {
-        "training_platform": "sagemaker",
+
+
+def _blueprint(example: str, *, ml: dict[str, Any], project: dict[str, Any] = PROJECT, one_env: bool = False) -> dict:
+    """The blueprint mlgen decides for ``examples/<example>``, varied by ``ml`` (keys it must already have).
+
+    Starting from a real blueprint keeps the contexts in the shape the template receives: a field the
+    blueprint gains is here too, and an override of a field it lost fails instead of rendering stale.
+    """
+    from mlgen.answers import load_answers
+    from mlgen.api import plan
+
+    bp = plan(load_answers(REPO / "examples" / example / "answers.yml")).model_dump(mode="json")
+    unknown = set(ml) - set(bp["ml"])
+    assert not unknown, f"the blueprint has no ml.{sorted(unknown)}"
+    bp["ml"].update(copy.deepcopy(ml))
+    bp["project"] = dict(project)
+    if one_env:
+        bp["environments"] = [{**bp["environments"][-1], "name": "dev"}]
+    return bp
+
+
+SAGEMAKER_ONLINE = _blueprint(
+    "eu-fintech-batch",
+    ml={
         "instance_type": "ml.g5.12xlarge",
         "instance_count": 2,
         "gpus_per_instance": 4,
         "use_spot": True,
         "distribution": "torchrun",
-        "max_run_seconds": 21600,
-        "max_wait_seconds": 43200,
         "inference_mode": "online",
-        "inference_gpu": False,
-        "python_version": "3.11",
-        "domain": "tabular",
-        "framework": "stdlib",
-        "serving": "package",
-        "dependencies": [],
+        "inference": {"mode": "online", "instance_type": "ml.c5.xlarge", "min_instances": 1, "max_instances": 2},
     },
-}
-EKS_BATCH = copy.deepcopy(SAGEMAKER_ONLINE)
-EKS_BATCH["ml"].update(
-    training_platform="eks",
-    instance_type="g5.12xlarge",
-    inference_mode="batch",
-    cluster_autoscaler_version="1.35.0",
-    image_cache=False,
+)
+EKS_BATCH = _blueprint(
+    "enterprise-llm-eks",
+    ml={
+        "instance_type": "g5.12xlarge",
+        "gpus_per_instance": 4,
+        "inference_mode": "batch",
+        "inference_gpu": False,
+        "inference": {"mode": "batch", "instance_type": "ml.c5.xlarge"},
+        "image_cache": False,
+    },
 )
 # A small CPU project: one instance, no spot, no torchrun, batch scoring on SageMaker, and no
 # GitHub repository (so no CI roles to plan or apply with).
-SAGEMAKER_CPU_BATCH = copy.deepcopy(SAGEMAKER_ONLINE)
-SAGEMAKER_CPU_BATCH["project"] = {**PROJECT, "github_repository": ""}
-SAGEMAKER_CPU_BATCH["environments"] = ["dev"]
-SAGEMAKER_CPU_BATCH["ml"].update(
-    instance_type="ml.m5.4xlarge",
-    instance_count=1,
-    gpus_per_instance=0,
-    use_spot=False,
-    distribution="none",
-    inference_mode="batch",
+SAGEMAKER_CPU_BATCH = _blueprint(
+    "eu-fintech-batch",
+    ml={
+        "instance_type": "ml.m5.4xlarge",
+        "instance_count": 1,
+        "gpus_per_instance": 0,
+        "use_spot": False,
+        "distribution": "none",
+    },
+    project={**PROJECT, "github_repository": ""},
+    one_env=True,
 )
 # CPU nodes on EKS, two of them under torchrun, and no inference at all.
-EKS_CPU_NONE = copy.deepcopy(EKS_BATCH)
-EKS_CPU_NONE["ml"].update(
-    instance_type="m6i.xlarge", gpus_per_instance=0, use_spot=False, inference_mode="none", image_cache=True
+EKS_CPU_NONE = _blueprint(
+    "enterprise-llm-eks",
+    ml={
+        "instance_type": "m6i.xlarge",
+        "gpus_per_instance": 0,
+        "use_spot": False,
+        "inference_mode": "none",
+        "inference_gpu": False,
+        "image_cache": True,
+    },
 )
 CONTEXTS = {
     "sagemaker-online": SAGEMAKER_ONLINE,
@@ -199,13 +222,7 @@ def _copy_scaffold(destination: Path) -> None:
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(source, target)
-    (destination / "copier.yml").write_text(
-        "_subdirectory: project\n"
-        "_templates_suffix: .jinja\n"
-        "_jinja_extensions:\n  - mlgen.escape.EscapeExtension\n"
-        "_envops:\n  keep_trailing_newline: true\n",
-        encoding="utf-8",
-    )
+    shutil.copy2(TEMPLATE.parent / "copier.yml", destination / "copier.yml")  # its shorthands, as mlgen renders
 
 
 def render(context: dict[str, Any], workdir: Path, name: str) -> Path:
@@ -217,7 +234,7 @@ def render(context: dict[str, Any], workdir: Path, name: str) -> Path:
     copier.run_copy(
         str(template),
         str(destination),
-        data=copy.deepcopy(context),
+        data=copier_data({}, context),
         defaults=True,
         overwrite=True,
         quiet=True,
@@ -320,7 +337,7 @@ def test_workflows_pin_actions_and_gate_apply(rendered: tuple[str, Path]) -> Non
     name, root = rendered
     infra = yaml.safe_load((root / ".github/workflows/infra.yml").read_text("utf-8"))
     ml = yaml.safe_load((root / ".github/workflows/ml.yml").read_text("utf-8"))
-    environments = CONTEXTS[name]["environments"]
+    environments = [env["name"] for env in CONTEXTS[name]["environments"]]
 
     for workflow in (infra, ml):
         for job in workflow["jobs"].values():

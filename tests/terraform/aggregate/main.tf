@@ -97,7 +97,7 @@ module "network" {
   azs                     = ["us-west-2a", "us-west-2b"]
   flow_log_kms_key_arn    = module.keys.key_arns["logs"]
   flow_log_retention_days = 400
-  interface_endpoints     = ["ec2", "ecr.api", "ecr.dkr", "eks", "eks-auth", "elasticloadbalancing", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sagemaker.studio", "sts"]
+  interface_endpoints     = ["autoscaling", "ec2", "ecr.api", "ecr.dkr", "eks", "eks-auth", "kms", "logs", "sagemaker.api", "sagemaker.runtime", "sagemaker.studio", "ssm", "ssmmessages", "sts"]
   isolation               = "private"
   name                    = "mlgen-agg"
   nat_gateways            = "per_az"
