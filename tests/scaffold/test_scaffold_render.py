@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import json
 import os
 import re
@@ -61,16 +62,22 @@ PROJECT = {
 }
 
 
+@functools.cache
+def _decided(example: str) -> dict[str, Any]:
+    """What mlgen decides for ``examples/<example>`` (each example planned once)."""
+    from mlgen.answers import load_answers
+    from mlgen.api import plan
+
+    return plan(load_answers(REPO / "examples" / example / "answers.yml")).model_dump(mode="json")
+
+
 def _blueprint(example: str, *, ml: dict[str, Any], project: dict[str, Any] = PROJECT, one_env: bool = False) -> dict:
     """The blueprint mlgen decides for ``examples/<example>``, varied by ``ml`` (keys it must already have).
 
     Starting from a real blueprint keeps the contexts in the shape the template receives: a field the
     blueprint gains is here too, and an override of a field it lost fails instead of rendering stale.
     """
-    from mlgen.answers import load_answers
-    from mlgen.api import plan
-
-    bp = plan(load_answers(REPO / "examples" / example / "answers.yml")).model_dump(mode="json")
+    bp = copy.deepcopy(_decided(example))
     unknown = set(ml) - set(bp["ml"])
     assert not unknown, f"the blueprint has no ml.{sorted(unknown)}"
     bp["ml"].update(copy.deepcopy(ml))
